@@ -58,7 +58,7 @@ function channelRegistry(channel: ChannelModel, model: ProtocolModel): string {
 
 /** `registry.ts`: per-socket maps the server's dispatcher and the SDK are generic over. */
 export function emitRegistry(model: ProtocolModel): string {
-  const out = [BANNER, "import type * as T from './types.ts';", "import type { ErrorCode } from './errors.ts';\n"];
+  const out = [BANNER, "import type * as T from './types.ts';", "import type { ErrorCode } from './types.ts';\n"];
   const body: string[] = [];
   body.push('/** What the runtime registry knows of one action. */');
   body.push('export interface ActionInfo { readonly public: boolean; readonly errors: readonly ErrorCode[] }\n');
@@ -71,11 +71,9 @@ export function emitRegistry(model: ProtocolModel): string {
 
 /** `errors.ts`: the error catalog, the common action errors and the close codes. */
 export function emitErrors(model: ProtocolModel): string {
-  const out = [BANNER];
+  const out = [BANNER, "import type { ErrorCode } from './types.ts';\n"];
   out.push('/** Every error code, with its HTTP status and default message. */');
-  out.push(`export const errorCatalog = ${JSON.stringify(model.errorCatalog, null, 2)} as const;\n`);
-  out.push('/** A code from the catalog. */');
-  out.push('export type ErrorCode = keyof typeof errorCatalog;\n');
+  out.push(`export const errorCatalog = ${JSON.stringify(model.errorCatalog, null, 2)} as const satisfies Record<ErrorCode, { status: number; message: string }>;\n`);
   out.push('/** Codes any socket action may answer with besides its own. */');
   out.push(`export const commonErrors = ${JSON.stringify(model.commonErrors)} as const satisfies readonly ErrorCode[];\n`);
   out.push('/** WebSocket close codes: 4000-4499 mean the client may reconnect, 4500-4999 that it must not. */');
