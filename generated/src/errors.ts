@@ -75,6 +75,10 @@ export const closeCodes = {
     "code": 4003,
     "description": "The access token expired; refresh it, then reconnect."
   },
+  "unavailable": {
+    "code": 4004,
+    "description": "A dependency (database, channel layer) failed while serving the socket; reconnect later."
+  },
   "policy_violation": {
     "code": 4500,
     "description": "Too many malformed frames or a rate limit was far exceeded; do not reconnect automatically."

@@ -1,4 +1,10 @@
-import type { TopicFanOut } from './topic-fan-out.ts';
+/** One node's subscription to one topic on a memory bus (a layer's fan-out to its listeners). */
+export interface MemoryBusSubscriber {
+  /** The topic it receives. */
+  readonly topic: string;
+  /** Receives each message of the topic; must not throw. */
+  deliver(message: string): void;
+}
 
 /**
  * The in-process stand-in for Redis: memory channel layers sharing one bus behave like server
@@ -8,12 +14,12 @@ import type { TopicFanOut } from './topic-fan-out.ts';
 export interface MemoryBus {
   /** How many layers (nodes) are subscribed to the topic; the in-process `PUBSUB NUMSUB`. */
   subscriberCount(topic: string): number;
-  /** Queues a message for every fan-out attached to the topic at delivery time. */
+  /** Queues a message for every subscriber of the topic at delivery time; delivery runs on a later microtask. */
   publish(topic: string, message: string): void;
-  /** Subscribes a node's fan-out to its topic. */
-  attach(fanOut: TopicFanOut): void;
-  /** Unsubscribes a node's fan-out from its topic. */
-  detach(fanOut: TopicFanOut): void;
+  /** Subscribes a node to the subscriber's topic. */
+  attach(subscriber: MemoryBusSubscriber): void;
+  /** Unsubscribes a node from the subscriber's topic. */
+  detach(subscriber: MemoryBusSubscriber): void;
 }
 
 /** Creates a bus that several memory channel layers can share, to run a cluster in one process. */
@@ -22,7 +28,7 @@ export function createMemoryBus(): MemoryBus {
 }
 
 class InProcessBus implements MemoryBus {
-  readonly #subscribers = new Map<string, Set<TopicFanOut>>();
+  readonly #subscribers = new Map<string, Set<MemoryBusSubscriber>>();
   // Topic and message alternate in one flat array, so queueing a message allocates no entry object.
   readonly #queue: string[] = [];
   #head = 0;
@@ -43,36 +49,44 @@ class InProcessBus implements MemoryBus {
     }
   }
 
-  attach(fanOut: TopicFanOut): void {
-    let fanOuts = this.#subscribers.get(fanOut.topic);
-    if (fanOuts === undefined) {
-      fanOuts = new Set();
-      this.#subscribers.set(fanOut.topic, fanOuts);
+  attach(subscriber: MemoryBusSubscriber): void {
+    let subscribers = this.#subscribers.get(subscriber.topic);
+    if (subscribers === undefined) {
+      subscribers = new Set();
+      this.#subscribers.set(subscriber.topic, subscribers);
     }
-    fanOuts.add(fanOut);
+    subscribers.add(subscriber);
   }
 
-  detach(fanOut: TopicFanOut): void {
-    const fanOuts = this.#subscribers.get(fanOut.topic);
-    if (fanOuts === undefined) return;
-    fanOuts.delete(fanOut);
-    if (fanOuts.size === 0) this.#subscribers.delete(fanOut.topic);
+  detach(subscriber: MemoryBusSubscriber): void {
+    const subscribers = this.#subscribers.get(subscriber.topic);
+    if (subscribers === undefined) return;
+    subscribers.delete(subscriber);
+    if (subscribers.size === 0) this.#subscribers.delete(subscriber.topic);
   }
 
   readonly #drain = (): void => {
     const queue = this.#queue;
-    // Messages published by listeners during the drain are appended and delivered in this loop.
-    while (this.#head < queue.length) {
-      const topic = queue[this.#head] as string;
-      const message = queue[this.#head + 1] as string;
-      this.#head += 2;
-      const fanOuts = this.#subscribers.get(topic);
-      if (fanOuts === undefined) continue;
-      // deliver() catches listener errors, so one bad listener cannot stall the queue.
-      for (const fanOut of fanOuts) fanOut.deliver(message);
+    try {
+      // Messages published by listeners during the drain are appended and delivered in this loop.
+      while (this.#head < queue.length) {
+        const topic = queue[this.#head] as string;
+        const message = queue[this.#head + 1] as string;
+        this.#head += 2;
+        const subscribers = this.#subscribers.get(topic);
+        if (subscribers === undefined) continue;
+        for (const subscriber of subscribers) subscriber.deliver(message);
+      }
+    } finally {
+      // A layer's fan-out never throws, but a hand-written subscriber might: its error escapes
+      // as an uncaught exception and the rest of the queue is still delivered.
+      if (this.#head < queue.length) {
+        queueMicrotask(this.#drain);
+      } else {
+        queue.length = 0;
+        this.#head = 0;
+        this.#draining = false;
+      }
     }
-    queue.length = 0;
-    this.#head = 0;
-    this.#draining = false;
   };
 }

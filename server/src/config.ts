@@ -1,0 +1,108 @@
+/**
+ * Configuration, parsed once from the environment into a frozen object. Every missing or invalid
+ * variable is reported together, so a misconfigured deployment fails once with the whole list.
+ * Only the entry point reads `process.env`; everything else takes a `ServerConfig`.
+ */
+
+/** Where and how a server runs, as the environment gives it. */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Postgres URL; absent means embedded PGlite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Redis URL; absent means the in-process channel layer. */
+  readonly redisUrl: string | undefined;
+  /** Namespaces this deployment's topics in a shared Redis. */
+  readonly redisPrefix: string;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The largest frame a socket accepts, in bytes. */
+  readonly maxFrameBytes: number;
+  /** How often each socket is pinged; a socket that misses a pong is closed. */
+  readonly heartbeatMs: number;
+  /** A socket whose unsent data passes this many bytes is closed as a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** Commands a socket may send per second (token bucket refill), and the burst it may save up. */
+  readonly framesPerSecond: number;
+  readonly frameBurst: number;
+}
+
+/** Thrown when the environment is invalid; `problems` lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The documented variables, their defaults and meaning (the README's table is this list). */
+export const configVariables = {
+  PORT: { default: '8080', about: 'TCP port of HTTP and WebSocket (0 picks a free one)' },
+  HOST: { default: '127.0.0.1', about: 'interface to listen on' },
+  DATABASE_URL: { default: '', about: 'Postgres URL; unset means embedded PGlite in DATA_DIR' },
+  REDIS_URL: { default: '', about: 'Redis URL; unset means the in-process channel layer (one node)' },
+  REDIS_PREFIX: { default: 'sb:', about: 'namespace of this deployment in a shared Redis' },
+  DATA_DIR: { default: './.switchboard', about: 'folder of the embedded database and generated secrets' },
+  LOG_LEVEL: { default: 'info', about: LOG_LEVELS.join(' | ') },
+  MAX_FRAME_BYTES: { default: '65536', about: 'largest frame a socket accepts' },
+  HEARTBEAT_MS: { default: '25000', about: 'ping interval; a socket that misses a pong is closed (4000)' },
+  MAX_BUFFERED_BYTES: { default: '1048576', about: 'unsent bytes after which a slow socket is closed (4001)' },
+  FRAMES_PER_SECOND: { default: '100', about: 'commands per second per socket (refill rate)' },
+  FRAME_BURST: { default: '200', about: 'commands a socket may send in one burst' },
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses the environment; throws one `ConfigError` naming every invalid variable. */
+export function parseConfig(env: Env): ServerConfig {
+  const problems: string[] = [];
+  const read = (name: keyof typeof configVariables): string => {
+    const value = env[name];
+    return value === undefined || value === '' ? configVariables[name].default : value;
+  };
+  const int = (name: keyof typeof configVariables, min: number, max: number): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const url = (name: 'DATABASE_URL' | 'REDIS_URL', schemes: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!schemes.includes(parsed.protocol)) problems.push(`${name}: expected a ${schemes.join(' or ')} URL`);
+    } catch {
+      // The value may hold a password: name the variable, never echo it.
+      problems.push(`${name}: not a valid URL`);
+    }
+    return raw;
+  };
+  const logLevel = read('LOG_LEVEL');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  const config: ServerConfig = {
+    port: int('PORT', 0, 65535),
+    host: read('HOST'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: read('REDIS_PREFIX'),
+    dataDir: read('DATA_DIR'),
+    logLevel: logLevel as ServerConfig['logLevel'],
+    maxFrameBytes: int('MAX_FRAME_BYTES', 256, 16 * 1024 * 1024),
+    heartbeatMs: int('HEARTBEAT_MS', 100, 3_600_000),
+    maxBufferedBytes: int('MAX_BUFFERED_BYTES', 1024, 1024 * 1024 * 1024),
+    framesPerSecond: int('FRAMES_PER_SECOND', 1, 1_000_000),
+    frameBurst: int('FRAME_BURST', 1, 1_000_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** The defaults, with overrides: what tests and embedders start from. */
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return Object.freeze({ ...parseConfig({}), ...overrides });
+}

@@ -1,0 +1,40 @@
+/**
+ * Publishes events to sockets from anywhere in a backend: a REST handler, a worker, another
+ * process with the same channel layer. The frame is encoded once here; every node with members
+ * writes those bytes as they are.
+ */
+import type { UserEvents } from '@switchboard/protocol';
+import type { ChannelLayer } from './channels/index.ts';
+import { topics } from './ws/topics.ts';
+
+/** Where an event goes. */
+export interface EmitTarget {
+  /** Sends one event; resolves once the channel layer accepted it. */
+  emit<E extends keyof UserEvents & string>(event: E, payload: UserEvents[E]): Promise<void>;
+}
+
+/** Sends events to connections wherever they are connected. */
+export interface Emitter {
+  /** One connection, by the id its `connected` event announced. */
+  toConnection(connectionId: string): EmitTarget;
+}
+
+/** The encoded form of an event frame. */
+export function encodeEvent<E extends keyof UserEvents & string>(event: E, payload: UserEvents[E]): string {
+  return JSON.stringify({ action: event, payload });
+}
+
+/**
+ * Creates an emitter over a channel layer.
+ * @example
+ * const emitter = createEmitter(await createChannelLayer({ redisUrl }));
+ * await emitter.toConnection(id).emit('notification', { message: 'Build finished', level: 'success', at: new Date().toISOString() });
+ */
+export function createEmitter(channels: ChannelLayer): Emitter {
+  const target = (topic: string): EmitTarget => ({
+    emit: (event, payload) => channels.publish(topic, encodeEvent(event, payload)),
+  });
+  return {
+    toConnection: (connectionId) => target(topics.connection(connectionId)),
+  };
+}

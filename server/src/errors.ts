@@ -1,0 +1,46 @@
+/**
+ * Errors are values with codes from the generated catalog (trpc's TRPCError, hono's
+ * HTTPException): services throw `SwitchboardError`; one edge per transport turns any throwable
+ * into the wire shape, and an unknown throwable becomes `internal` after its stack is logged.
+ */
+import { errorCatalog, type ErrorCode, type ErrorObject } from '@switchboard/protocol';
+
+/** An error that owns its wire form: a catalog code, a message safe to show, optional details. */
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message ?? errorCatalog[code].message, options);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The HTTP status of this error's code. */
+  get status(): number {
+    return errorCatalog[this.code].status;
+  }
+
+  /** The `{ code, message, details? }` object both transports send. */
+  toWire(): ErrorObject {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Normalizes any throwable; `onUnknown` sees (and should log) what was not a SwitchboardError. */
+export function toSwitchboardError(err: unknown, onUnknown: (err: unknown) => void): SwitchboardError {
+  if (err instanceof SwitchboardError) return err;
+  onUnknown(err);
+  return new SwitchboardError('internal');
+}
+
+/** The `issues` detail of validation_failed, from ajv's errors. */
+export function validationIssues(errors: readonly { instancePath: string; message?: string; params: Record<string, unknown> }[] | null | undefined) {
+  return (errors ?? []).slice(0, 20).map((e) => ({
+    path: typeof e.params.missingProperty === 'string' ? `${e.instancePath}/${e.params.missingProperty}` : e.instancePath,
+    message: e.params.additionalProperty ? `${e.message ?? 'invalid'}: ${String(e.params.additionalProperty)}` : e.message ?? 'invalid',
+  }));
+}

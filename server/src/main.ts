@@ -1,0 +1,31 @@
+/**
+ * `npm start`: the only place that reads the environment. Starts one node and stops it cleanly
+ * on SIGINT/SIGTERM.
+ */
+import { ConfigError, parseConfig } from './config.ts';
+import { startServer } from './server.ts';
+
+try {
+  const config = parseConfig(process.env);
+  const server = await startServer({ config });
+  const where = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`;
+  const channels = config.redisUrl ? 'Redis' : 'in-process channels';
+  process.stdout.write(
+    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  storage   ${where}; ${channels}\n\n`,
+  );
+  const stop = (signal: string) => {
+    process.stdout.write(`${signal}: closing\n`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,133 @@
+/**
+ * The composition root: builds storage, the channel layer, the hub, the HTTP app and the socket
+ * routes from one config, starts listening, and shuts all of it down in reverse order.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Kysely } from 'kysely';
+import type { ServerConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createChannelLayer, type ChannelLayer } from './channels/index.ts';
+import { createDatabase, type DatabaseHandle } from './db/create-database.ts';
+import type { Database } from './db/schema.ts';
+import { createEmitter, type Emitter } from './emitter.ts';
+import { createApp } from './http/app.ts';
+import { anonymous } from './auth/principal.ts';
+import type { Connection } from './ws/connection.ts';
+import { startHeartbeat } from './ws/heartbeat.ts';
+import { Hub } from './ws/hub.ts';
+import { createSocketServer, socketRoute } from './ws/node-upgrade.ts';
+import { userSocket } from './ws/user-socket.ts';
+
+/** The version reported by /healthz. */
+export const VERSION = '0.1.0';
+
+/** Hooks that see every frame and response the server sends (the contract test's tap). */
+export interface Inspector {
+  frame?(route: string, frame: string): void;
+  response?(method: string, path: string, status: number, body: string): void;
+}
+
+/** What `startServer` takes besides the config. */
+export interface ServerOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  inspect?: Inspector;
+  /** A database opened (and migrated) by the caller; the server closes it on close. */
+  database?: DatabaseHandle;
+}
+
+/** A running Switchboard node. */
+export interface SwitchboardServer extends AsyncDisposable {
+  readonly node: string;
+  /** `http://host:port`. */
+  readonly url: string;
+  /** `ws://host:port`. */
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly emitter: Emitter;
+  readonly db: Kysely<Database>;
+  readonly channels: ChannelLayer;
+  /** The sockets open on this node. */
+  readonly connections: ReadonlySet<Connection>;
+  /** Closes every socket (4002, reconnect elsewhere), then the listener, channels and database. */
+  close(): Promise<void>;
+}
+
+/** Starts a node and resolves once it listens. */
+export async function startServer(options: ServerOptions): Promise<SwitchboardServer> {
+  const { config, inspect } = options;
+  const node = randomUUID().slice(0, 8);
+  const log = options.logger ?? createLogger({ level: config.logLevel, base: { node } });
+  const database = options.database ?? (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const channels = await createChannelLayer({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    onError: (err, context) => log.error({ err, context }, 'channel layer error'),
+  }).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
+  const hub = new Hub(channels);
+  const connections = new Set<Connection>();
+  const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 });
+  const onFrame = inspect?.frame;
+  const app = createApp({
+    node,
+    version: VERSION,
+    db: database.db,
+    databaseKind: database.kind,
+    channels,
+    log,
+    maxBodyBytes: config.maxFrameBytes,
+    onResponse: inspect?.response,
+    sockets: {
+      '/ws': socketRoute(
+        userSocket({ config, node, log, hub, connections, authenticate: anonymous, onSend: onFrame && ((f) => onFrame('user', f)) }),
+      ),
+    },
+  });
+
+  const http = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
+  await new Promise<void>((resolve, reject) => {
+    http.once('listening', resolve);
+    http.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await channels.close();
+    await database.close();
+    throw err;
+  });
+  const stopHeartbeat = startHeartbeat(connections, config.heartbeatMs);
+  const { port } = http.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  log.info({ port, database: database.kind, channels: channels.kind }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopHeartbeat();
+      for (const connection of connections) connection.close('server_restart');
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.
+        if ('closeAllConnections' in http) http.closeAllConnections();
+      });
+      await channels.close();
+      await database.close();
+      log.info('closed');
+    })());
+
+  return {
+    node,
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}`,
+    port,
+    emitter: createEmitter(channels),
+    db: database.db,
+    channels,
+    connections,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

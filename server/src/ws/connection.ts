@@ -1,0 +1,138 @@
+/**
+ * One socket's server side: its principal, a serial inbox (frames are handled one at a time, in
+ * order, each awaited), a bounded send path and its heartbeat flag. Transport details stay in
+ * node-upgrade.ts; protocol rules stay in the dispatcher.
+ */
+import { closeCodes, type CloseReason } from '@switchboard/protocol';
+import type { Logger } from '../logger.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { RawSocket } from './node-upgrade.ts';
+import { TokenBucket } from './rate-limit.ts';
+
+const OPEN = 1;
+
+/** Limits of one connection, from the server config. */
+export interface ConnectionLimits {
+  maxBufferedBytes: number;
+  framesPerSecond: number;
+  frameBurst: number;
+  /** Frames waiting in the inbox before the socket is closed for flooding. */
+  maxInbox: number;
+}
+
+/** Handles one frame of a connection; must not throw (the dispatcher answers errors itself). */
+export type FrameHandler = (connection: Connection, frame: string) => Promise<void>;
+
+/** Where a connection is in its life; one union instead of a set of flags. */
+export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: number };
+
+/** The server side of one socket. */
+export class Connection {
+  readonly id: string;
+  readonly log: Logger;
+  readonly rate: TokenBucket;
+  principal: Principal;
+  /** Set by every pong or frame, cleared by each heartbeat tick. */
+  alive = true;
+  #phase: ConnectionPhase = { phase: 'open' };
+  readonly #socket: RawSocket;
+  readonly #limits: ConnectionLimits;
+  readonly #handle: FrameHandler;
+  readonly #inbox: string[] = [];
+  #draining = false;
+  #ready: Promise<void> = Promise.resolve();
+
+  constructor(init: { id: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
+    this.id = init.id;
+    this.#socket = init.socket;
+    this.principal = init.principal;
+    this.log = init.log;
+    this.#limits = init.limits;
+    this.#handle = init.handle;
+    this.rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+  }
+
+  /** Where this connection is in its life. */
+  get phase(): ConnectionPhase {
+    return this.#phase;
+  }
+
+  /**
+   * Runs the connection's opening work (subscriptions, the `connected` event) before any frame
+   * is handled, so the first frame a client sees is always `connected`.
+   */
+  open(task: () => Promise<void>): void {
+    this.#ready = task().catch((err: unknown) => {
+      this.log.error({ err }, 'opening the connection failed');
+      this.close('unavailable');
+    });
+  }
+
+  /** Queues a text frame; frames are handled strictly one after another. */
+  receive(frame: string): void {
+    this.alive = true;
+    if (this.#phase.phase !== 'open') return;
+    if (this.#inbox.length >= this.#limits.maxInbox) {
+      this.log.warn({ queued: this.#inbox.length }, 'inbox overflow; closing');
+      this.close('policy_violation', 'too many frames in flight');
+      return;
+    }
+    this.#inbox.push(frame);
+    if (!this.#draining) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      await this.#ready;
+      for (let frame = this.#inbox.shift(); frame !== undefined; frame = this.#inbox.shift()) {
+        if (this.#phase.phase !== 'open') break;
+        try {
+          await this.#handle(this, frame);
+        } catch (err) {
+          // The dispatcher answers every error itself; reaching here is a bug, never a crash.
+          this.log.error({ err }, 'frame handler threw');
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /**
+   * Writes an encoded frame unless the peer reads too slowly: past `maxBufferedBytes` of unsent
+   * data the socket is closed (4001) instead of buffering without bound. False when not sent.
+   */
+  send(frame: string): boolean {
+    if (this.#phase.phase !== 'open' || this.#socket.readyState !== OPEN) return false;
+    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) {
+      this.log.warn({ buffered: this.#socket.bufferedAmount }, 'slow consumer; closing');
+      this.close('slow_consumer');
+      return false;
+    }
+    this.#socket.send(frame);
+    return true;
+  }
+
+  /** Sends a ping; the pong (or any frame) marks the connection alive again. */
+  ping(): void {
+    if (this.#phase.phase === 'open' && this.#socket.readyState === OPEN) this.#socket.ping();
+  }
+
+  /** Closes with a documented close code. */
+  close(reason: CloseReason, message: string = reason): void {
+    if (this.#phase.phase !== 'open') return;
+    const { code } = closeCodes[reason];
+    this.#phase = { phase: 'closed', code };
+    this.#inbox.length = 0;
+    this.#socket.close(code, message);
+    // A peer that misses pongs is gone: waiting for its half of the close handshake only holds memory.
+    if (reason === 'heartbeat_timeout') this.#socket.terminate();
+  }
+
+  /** Records that the socket closed (by either side). */
+  closed(code: number): void {
+    if (this.#phase.phase === 'open') this.#phase = { phase: 'closed', code };
+    this.#inbox.length = 0;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Turns one raw text frame into one answer: size limit → JSON parse → generated envelope
+ * validator → action lookup → rate limit → authentication → generated payload validator →
+ * the handler typed by the registry. Every failure is answered with a catalog code and the
+ * frame's `ref`; nothing thrown escapes, and the socket stays open.
+ */
+import type { ActionInfo, ErrorCode, RequestId, Validator } from '@switchboard/protocol';
+import { validateEnvelope } from '@switchboard/protocol/validators';
+import { SwitchboardError, toSwitchboardError, validationIssues } from '../errors.ts';
+import { isAuthenticated } from '../auth/principal.ts';
+import type { Connection, FrameHandler } from './connection.ts';
+
+/** One action of a generated action map. */
+export type ActionSpec = { input: unknown; output: unknown; errors: ErrorCode };
+
+/** The shape every generated action map (an interface, so no index signature) has. */
+export type ActionMap<Actions> = { [A in keyof Actions]: ActionSpec };
+
+/** One handler per action, typed from the registry; a missing one fails to compile (`satisfies`). */
+export type Handlers<Actions extends ActionMap<Actions>, Ctx> = {
+  [A in keyof Actions]: (input: Actions[A]['input'], ctx: Ctx) => Actions[A]['output'] | Promise<Actions[A]['output']>;
+};
+
+/** What a dispatcher needs: the generated registry pieces of one socket route and its handlers. */
+export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
+  maxFrameBytes: number;
+  actions: { readonly [A in keyof Actions]: ActionInfo };
+  validators: { readonly [action: string]: Validator | undefined };
+  commonErrors: readonly ErrorCode[];
+  handlers: Handlers<Actions, Ctx>;
+  context: (connection: Connection) => Ctx;
+}
+
+type Envelope = { action: string; id?: RequestId; payload?: unknown };
+
+/** Builds the frame handler of one socket route. */
+export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): FrameHandler {
+  const { maxFrameBytes, actions, validators, commonErrors, handlers } = options;
+  const allowed = new Map<string, ReadonlySet<ErrorCode>>();
+  for (const [name, info] of Object.entries(actions) as [string, ActionInfo][]) {
+    allowed.set(name, new Set([...info.errors, ...commonErrors]));
+  }
+
+  const sendError = (connection: Connection, action: string, ref: RequestId | undefined, error: SwitchboardError) => {
+    connection.send(JSON.stringify({ action, ref, error: error.toWire() }));
+  };
+
+  return async function dispatch(connection, text) {
+    // Characters understate bytes by at most 3x; count bytes only when it could matter.
+    if (text.length * 3 > maxFrameBytes && Buffer.byteLength(text) > maxFrameBytes) {
+      sendError(connection, 'error', undefined, new SwitchboardError('frame_too_large', undefined, { maxBytes: maxFrameBytes }));
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      sendError(connection, 'error', undefined, new SwitchboardError('bad_request', 'The frame is not valid JSON.'));
+      return;
+    }
+    if (!validateEnvelope(frame)) {
+      const issues = validationIssues(validateEnvelope.errors);
+      sendError(connection, 'error', readableId(frame), new SwitchboardError('bad_request', 'The frame is not a valid envelope.', { issues }));
+      return;
+    }
+    const { action, id, payload } = frame as Envelope;
+    const codes = allowed.get(action);
+    const handler = (handlers as Record<string, ((input: unknown, ctx: Ctx) => unknown) | undefined>)[action];
+    if (!codes || !handler) {
+      sendError(connection, 'error', id, new SwitchboardError('unknown_action', `No action ${JSON.stringify(action)} on this socket.`));
+      return;
+    }
+    try {
+      if (!connection.rate.take()) throw new SwitchboardError('rate_limited');
+      const info = (actions as Record<string, ActionInfo>)[action]!;
+      if (!info.public && !isAuthenticated(connection.principal)) throw new SwitchboardError('unauthenticated', 'Authorize the socket first.');
+      const input = payload ?? {};
+      const validate = validators[action]!;
+      if (!validate(input)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
+      const output = await handler(input, options.context(connection));
+      connection.send(JSON.stringify({ action, ref: id, payload: output }));
+    } catch (err) {
+      let error = toSwitchboardError(err, (e) => connection.log.error({ err: e, action }, 'handler failed'));
+      if (!codes.has(error.code)) {
+        // The spec lists what each action may answer; an undeclared code is a server bug.
+        connection.log.error({ action, code: error.code }, 'handler answered an error code its spec does not declare');
+        error = new SwitchboardError('internal');
+      }
+      sendError(connection, action, id, error);
+    }
+  };
+}
+
+/** The `id` of an invalid envelope, when it is still a usable ref. */
+function readableId(frame: unknown): RequestId | undefined {
+  if (!frame || typeof frame !== 'object') return undefined;
+  const id = (frame as { id?: unknown }).id;
+  if (typeof id === 'string' && id.length > 0 && id.length <= 64) return id;
+  if (typeof id === 'number' && Number.isInteger(id)) return id;
+  return undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * This node's local members of each topic. The first local member of a topic subscribes it on
+ * the channel layer and the last one to leave unsubscribes it, so a node holds one subscription
+ * per topic however many of its sockets are in it. A published frame arrives once per node and
+ * is written, already encoded, to each local member (socket.io's "encode once, write many").
+ */
+import type { ChannelLayer, ChannelListener } from '../channels/index.ts';
+import type { Connection } from './connection.ts';
+
+interface TopicEntry {
+  readonly members: Set<Connection>;
+  readonly listener: ChannelListener;
+  readonly ready: Promise<void>;
+}
+
+/** Local topic membership over a channel layer. */
+export class Hub {
+  readonly #channels: ChannelLayer;
+  readonly #topics = new Map<string, TopicEntry>();
+  readonly #byConnection = new Map<Connection, Set<string>>();
+
+  constructor(channels: ChannelLayer) {
+    this.#channels = channels;
+  }
+
+  /** Adds a connection to a topic; resolves once frames published to it will reach this node. */
+  async join(topic: string, connection: Connection): Promise<void> {
+    let entry = this.#topics.get(topic);
+    if (!entry) {
+      const members = new Set<Connection>();
+      const listener: ChannelListener = (message) => {
+        for (const member of members) member.send(message);
+      };
+      entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
+      this.#topics.set(topic, entry);
+      const created = entry;
+      // A failed subscribe must not leave an entry that later joins would wait on forever.
+      created.ready.catch(() => {
+        if (this.#topics.get(topic) === created) this.#topics.delete(topic);
+      });
+    }
+    entry.members.add(connection);
+    let own = this.#byConnection.get(connection);
+    if (!own) this.#byConnection.set(connection, (own = new Set()));
+    own.add(topic);
+    await entry.ready;
+  }
+
+  /** Removes a connection from a topic; the last local member unsubscribes the node. */
+  async leave(topic: string, connection: Connection): Promise<void> {
+    this.#byConnection.get(connection)?.delete(topic);
+    const entry = this.#topics.get(topic);
+    if (!entry || !entry.members.delete(connection) || entry.members.size > 0) return;
+    this.#topics.delete(topic);
+    await entry.ready.catch(() => undefined);
+    await this.#channels.unsubscribe(topic, entry.listener);
+  }
+
+  /** Removes a connection from every topic it is in (on disconnect). */
+  async leaveAll(connection: Connection): Promise<void> {
+    const own = this.#byConnection.get(connection);
+    this.#byConnection.delete(connection);
+    if (!own) return;
+    await Promise.all([...own].map((topic) => this.leave(topic, connection)));
+  }
+
+  /** How many local members a topic has on this node. */
+  localMembers(topic: string): number {
+    return this.#topics.get(topic)?.members.size ?? 0;
+  }
+
+  /** The topics this node is subscribed to. */
+  get topicCount(): number {
+    return this.#topics.size;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Holds the server to its specs: every frame a test server sends is checked against the
+ * AsyncAPI-generated validators and every REST response against the OpenAPI ones. A violation
+ * is recorded and fails the test that started the server.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
+import * as rest from '@switchboard/protocol/validators/rest';
+
+const socketValidators = { user: userServerFrameValidators } as const;
+
+/** Why a frame breaks the AsyncAPI spec, or null when it matches. */
+export function checkFrame(route: keyof typeof socketValidators, text: string): string | null {
+  let frame: { action?: unknown; ref?: unknown };
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return `not JSON: ${text.slice(0, 80)}`;
+  }
+  const action = typeof frame?.action === 'string' ? frame.action : '';
+  const validators = socketValidators[route];
+  const validate = validators.replies[action] ?? validators.events[action];
+  if (!validate) return `action ${JSON.stringify(action)} is not in the spec for ${route}`;
+  return validate(frame) ? null : `${action}: ${JSON.stringify(validate.errors)}`;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  operationId: string;
+}
+
+const routes: Route[] = (() => {
+  const spec = parse(readFileSync(new URL('../../specs/openapi.yaml', import.meta.url), 'utf8')) as {
+    paths: Record<string, Record<string, { operationId: string }>>;
+  };
+  const out: Route[] = [];
+  for (const [path, item] of Object.entries(spec.paths)) {
+    const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
+    for (const [method, op] of Object.entries(item)) out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId });
+  }
+  return out;
+})();
+
+const restValidators = rest as unknown as Record<string, Validator | undefined>;
+
+/** Why a REST response breaks the OpenAPI spec, or null when it matches. */
+export function checkResponse(method: string, path: string, status: number, body: string): string | null {
+  const route = routes.find((r) => r.method === method && r.pattern.test(path));
+  if (!route) {
+    // Unknown routes must still answer in the catalog's error shape.
+    return status === 404 && /"code":"not_found"/.test(body) ? null : `${method} ${path}: no such operation, answered ${status}`;
+  }
+  const validate = restValidators[`response_${route.operationId}_${status}`] ?? restValidators[`response_${route.operationId}_default`];
+  if (!validate) return `${route.operationId}: status ${status} is not in the spec`;
+  let json: unknown;
+  try {
+    json = body === '' ? undefined : JSON.parse(body);
+  } catch {
+    return `${route.operationId} ${status}: body is not JSON`;
+  }
+  return validate(json) ? null : `${route.operationId} ${status}: ${JSON.stringify(validate.errors)}`;
+}

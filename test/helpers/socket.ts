@@ -1,0 +1,103 @@
+/**
+ * A plain WebSocket test client (no SDK): what a wscat user or a Python script sees. Waits for
+ * frames by predicate instead of sleeping; a deadline only turns a hang into a clear failure.
+ */
+import WebSocket from 'ws';
+
+/** A frame as parsed JSON. */
+export type Frame = { action: string; ref?: string | number; payload?: unknown; error?: { code: string; message: string; details?: unknown } };
+
+const DEADLINE_MS = 5_000;
+
+/** A connected raw socket that records every frame. */
+export class TestSocket implements AsyncDisposable {
+  readonly frames: Frame[] = [];
+  readonly ws: WebSocket;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];
+  #cursor = 0;
+  #nextId = 1;
+
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      this.#waiters = this.#waiters.filter((w) => !(w.match(frame) && (w.resolve(frame), true)));
+    });
+  }
+
+  /** Sends an object as JSON, or a string as it is. */
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The first frame (received now or later, after the last one `next` returned) matching `match`. */
+  next(match: (f: Frame) => boolean = () => true, what = 'a matching frame'): Promise<Frame> {
+    const start = this.#cursor;
+    const index = this.frames.findIndex((f, i) => i >= start && match(f));
+    if (index >= 0) {
+      this.#cursor = index + 1;
+      return Promise.resolve(this.frames[index]!);
+    }
+    return new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within ${DEADLINE_MS} ms; got ${JSON.stringify(this.frames.slice(start))}`)), DEADLINE_MS);
+      this.#waiters.push({
+        match,
+        from: start,
+        resolve: (f) => {
+          clearTimeout(timer);
+          this.#cursor = this.frames.indexOf(f) + 1;
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  /** Sends a command with a fresh id and resolves with its answer (reply or error event). */
+  async request(action: string, payload?: unknown): Promise<Frame> {
+    const id = `t${this.#nextId++}`;
+    this.send(payload === undefined ? { action, id } : { action, id, payload });
+    return this.next((f) => f.ref === id, `answer to ${action} #${id}`);
+  }
+
+  /** Closes and waits for the close to complete. */
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    await this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Opens a socket and waits for the `connected` event. */
+export async function openSocket(url: string, options?: WebSocket.ClientOptions): Promise<TestSocket> {
+  const ws = new WebSocket(url, options);
+  const socket = new TestSocket(ws);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+  });
+  await socket.next((f) => f.action === 'connected', 'connected event');
+  return socket;
+}
+
+/** Attempts an upgrade that should be refused; resolves with the HTTP status. */
+export function refusedUpgrade(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => {
+      ws.close();
+      reject(new Error('the upgrade was accepted'));
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', () => undefined);
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The /ws protocol through a plain websocket client, on embedded defaults and on real Postgres
+ * and Redis: every answer as the spec says, and the socket still usable after each bad frame.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { openSocket } from '../helpers/socket.ts';
+import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+
+describe.each(backends)('/ws protocol on %s', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ backend, config: { maxFrameBytes: 1024 } });
+  });
+  afterAll(() => server?.close());
+
+  it('greets with connected, then answers ping and echo with the command ref', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    const connected = socket.frames[0]!;
+    expect(connected).toMatchObject({ action: 'connected', payload: { node: server.node, protocol: 1, maxFrameBytes: 1024 } });
+    const ping = await socket.request('ping');
+    expect(ping).toMatchObject({ action: 'ping', payload: { pong: true } });
+    expect(Date.parse((ping.payload as { time: string }).time)).not.toBeNaN();
+    expect(await socket.request('echo', { text: 'héllo' })).toEqual({ action: 'echo', ref: expect.any(String), payload: { text: 'héllo' } });
+  });
+
+  it('accepts integer ids and commands without an id', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    socket.send({ action: 'echo', id: 42, payload: { text: 'n' } });
+    expect(await socket.next((f) => f.action === 'echo')).toEqual({ action: 'echo', ref: 42, payload: { text: 'n' } });
+    socket.send({ action: 'ping' });
+    const reply = await socket.next((f) => f.action === 'ping');
+    expect(reply.ref).toBeUndefined();
+  });
+
+  it('answers bad frames with an error event and keeps the socket usable', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    socket.send('{not json');
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
+    socket.send('[1,2]');
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
+    socket.send({ action: 'echo', id: 'e1', extra: true });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'e1', error: { code: 'bad_request', details: { issues: [expect.objectContaining({ message: expect.stringContaining('extra') })] } } });
+    socket.send({ action: 'nope.nothing', id: 'u1' });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'u1', error: { code: 'unknown_action' } });
+    socket.send(JSON.stringify({ action: 'echo', id: 'big', payload: { text: 'x'.repeat(2000) } }));
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'frame_too_large', details: { maxBytes: 1024 } } });
+    socket.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await socket.request('echo', { text: 'still here' })).toMatchObject({ payload: { text: 'still here' } });
+  });
+
+  it('answers an invalid payload with validation_failed on the action itself', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    const missing = await socket.request('echo', {});
+    expect(missing).toMatchObject({ action: 'echo', error: { code: 'validation_failed', details: { issues: [{ path: '/text' }] } } });
+    const wrongType = await socket.request('echo', { text: 5 });
+    expect(wrongType).toMatchObject({ action: 'echo', error: { code: 'validation_failed', details: { issues: [{ path: '/text' }] } } });
+    expect(await socket.request('ping')).toMatchObject({ payload: { pong: true } });
+  });
+
+  it('counts multi-byte characters as bytes for the frame limit', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    // 400 characters, 1,200 bytes of UTF-8: over the 1,024-byte limit though under it in characters.
+    socket.send(JSON.stringify({ action: 'echo', id: 'mb', payload: { text: '€'.repeat(400) } }));
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'frame_too_large' } });
+  });
+
+  it('handles frames strictly in order', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    for (let i = 0; i < 50; i++) socket.send({ action: 'echo', id: i, payload: { text: String(i) } });
+    await socket.next((f) => f.ref === 49);
+    const refs = socket.frames.filter((f) => f.action === 'echo').map((f) => f.ref);
+    expect(refs).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('rate-limits a flood with rate_limited answers, not a crash', async () => {
+    await using limited = await startTestServer({ backend, config: { framesPerSecond: 1, frameBurst: 3 } });
+    await using socket = await openSocket(`${limited.wsUrl}/ws`);
+    for (let i = 0; i < 3; i++) socket.send({ action: 'ping', id: i });
+    socket.send({ action: 'ping', id: 'over' });
+    expect(await socket.next((f) => f.ref === 'over')).toMatchObject({ action: 'ping', error: { code: 'rate_limited' } });
+  });
+
+  it('refuses an upgrade on an unknown path with 404', async () => {
+    const ws = new WebSocket(`${server.wsUrl}/nowhere`);
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
+    ws.terminate();
+    expect(status).toBe(404);
+  });
+});
