@@ -4,6 +4,8 @@ import * as inbound from './validators/inbound.js';
 import * as outbound from './validators/outbound.js';
 import type { Validator } from './validator.ts';
 
+export type { Validator, ValidatorError } from './validator.ts';
+
 /** Validates the envelope of any client frame. */
 export const validateEnvelope: Validator = inbound.envelope;
 

@@ -62,6 +62,8 @@ function emitValidatorMaps(model: Awaited<ReturnType<typeof loadModel>>): string
     "import * as outbound from './validators/outbound.js';",
     "import type { Validator } from './validator.ts';",
     '',
+    "export type { Validator, ValidatorError } from './validator.ts';",
+    '',
     '/** Validates the envelope of any client frame. */',
     'export const validateEnvelope: Validator = inbound.envelope;',
     '',

@@ -12,8 +12,13 @@ export class Emitter<Events extends object> {
     return () => void set.delete(stored);
   }
 
-  /** Calls the listeners of `event`; one that throws neither stops the others nor is swallowed. */
-  emit(event: string, payload: unknown): void {
+  /** Calls the listeners of `event` with its payload. */
+  emit<E extends keyof Events & string>(event: E, payload: Events[E]): void {
+    this.emitUnchecked(event, payload);
+  }
+
+  /** Calls the listeners of an event named at run time (a frame's action); one that throws neither stops the others nor is swallowed. */
+  emitUnchecked(event: string, payload: unknown): void {
     const set = this.#listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {

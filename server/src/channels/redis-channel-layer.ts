@@ -29,6 +29,10 @@ export interface RedisChannelLayerOptions {
  * Connects a publisher and a subscriber connection, then resolves with a layer that holds exactly
  * one Redis subscription per topic on this node. Rejects with a `ChannelLayerError` (`unreachable`
  * or `invalid-url`) naming the host, never the password.
+ *
+ * Redis pub/sub keeps nothing: while the subscriber connection is down (reported to `onError`),
+ * messages are lost, and a subscribe to a topic the node already holds resolves before node-redis
+ * has resubscribed. Recovery is the caller's (rooms replay from Postgres by `seq`).
  */
 export async function createRedisChannelLayer(options: RedisChannelLayerOptions): Promise<ChannelLayer> {
   const report = createErrorReporter(options.onError);
