@@ -85,7 +85,11 @@ export const closeCodes = {
   },
   "unauthorized": {
     "code": 4501,
-    "description": "The credentials were refused or revoked; do not reconnect with them."
+    "description": "The credentials were refused or revoked (e.g. the endpoint was deleted); do not reconnect with them."
+  },
+  "room_deleted": {
+    "code": 4502,
+    "description": "The room this socket is bound to was deleted; do not reconnect."
   }
 } as const;
 

@@ -34,12 +34,296 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists every app with its live keys (prefixes only). */
+        get: operations["listApps"];
+        put?: never;
+        /** Creates an app and its first API key. The key is shown once; only its hash is stored. */
+        post: operations["createApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an app with its keys, rooms, endpoints, users and messages; its sockets are closed. */
+        delete: operations["deleteApp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds an API key to an app (several may be live, for rotation). Shown once. */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+                keyId: components["parameters"]["keyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an API key; requests with it fail from now on. */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the caller's rooms. */
+        get: operations["listRooms"];
+        put?: never;
+        /** Creates a room in the caller's app. */
+        post: operations["createRoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        /** One room. */
+        get: operations["getRoom"];
+        put?: never;
+        post?: never;
+        /** Deletes a room; its live sockets are told (`room.deleted`) and closed, its endpoints revoked. */
+        delete: operations["deleteRoom"];
+        options?: never;
+        head?: never;
+        /** Changes a room's title, staff-only flag or history setting. */
+        patch: operations["updateRoom"];
+        trace?: never;
+    };
+    "/v1/rooms/{room}/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        /** Lists the room's endpoints with their live connection counts (never their codes). */
+        get: operations["listEndpoints"];
+        put?: never;
+        /** Creates an endpoint of the room; its secret code is shown once and stored hashed. */
+        post: operations["createEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}/endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+                endpointId: components["parameters"]["endpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an endpoint; its live sockets are closed at once (4501), on every node. */
+        delete: operations["deleteEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        /** Pages the room's history in `seq` order (empty for a room without history). */
+        get: operations["listMessages"];
+        put?: never;
+        /** Broadcasts a message to the room's readers, as an endpoint would; stored when the room keeps history. */
+        post: operations["publishMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ErrorBody: {
             error: components["schemas"]["ErrorObject"];
+        };
+        AppCreate: {
+            name: string;
+        };
+        App: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            keys: components["schemas"]["ApiKey"][];
+        };
+        AppCreated: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The key in clear; shown this once. */
+            apiKey: string;
+            keyId: string;
+        };
+        AppList: {
+            items: components["schemas"]["App"][];
+        };
+        ApiKey: {
+            id: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApiKeyCreated: {
+            id: string;
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The key in clear; shown this once. */
+            apiKey: string;
+        };
+        RoomCreate: {
+            name: components["schemas"]["RoomName"];
+            title?: string;
+            /** @default false */
+            staffOnly: boolean;
+            /**
+             * @description Whether messages are stored and can be paged or recovered.
+             * @default true
+             */
+            history: boolean;
+        };
+        RoomUpdate: {
+            title?: string | null;
+            staffOnly?: boolean;
+            history?: boolean;
+        };
+        Room: {
+            name: components["schemas"]["RoomName"];
+            title: string | null;
+            staffOnly: boolean;
+            history: boolean;
+            /** @description The `seq` of the room's latest message, 0 before the first. */
+            lastSeq: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RoomList: {
+            items: components["schemas"]["Room"][];
+        };
+        EndpointCreate: {
+            permissions: components["schemas"]["Permissions"];
+            /** @default Anonymous */
+            identity: string;
+        };
+        Endpoint: {
+            id: string;
+            room: components["schemas"]["RoomName"];
+            permissions: components["schemas"]["Permissions"];
+            identity: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Sockets connected with this endpoint right now, on every node. */
+            connections: number;
+        };
+        EndpointCreated: {
+            id: string;
+            /** @description The secret code in clear; shown this once. */
+            code: string;
+            room: components["schemas"]["RoomName"];
+            permissions: components["schemas"]["Permissions"];
+            identity: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The socket path to connect to, `/ws/endpoint/<code>`. */
+            path: string;
+        };
+        EndpointList: {
+            items: components["schemas"]["Endpoint"][];
+        };
+        MessagePublish: {
+            /** @description Any JSON, delivered as it is. */
+            data: unknown;
+            /** @description The sender identity readers see; defaults to the app's name. */
+            identity?: string;
+        };
+        MessagePage: {
+            items: components["schemas"]["RoomMessage"][];
+            /** @description Pass as `after` for the next page; absent on the last page. */
+            next?: number;
         };
         Health: {
             /** @constant */
@@ -70,6 +354,34 @@ export interface components {
             /** @description Code-specific detail, e.g. `issues` for validation_failed, `maxBytes` for frame_too_large. */
             details?: Record<string, never>;
         };
+        /** @description A room's name, unique within its app. */
+        RoomName: string;
+        /**
+         * @description What an endpoint may do in its room.
+         * @enum {string}
+         */
+        Permissions: "read" | "write" | "readwrite";
+        /** @description Who sent a message. */
+        Sender: {
+            /** @enum {string} */
+            type: "endpoint" | "user" | "app";
+            /** @description The endpoint's or user's id; absent for the app's backend. */
+            id?: string;
+            /** @description The display identity (an endpoint's identity, a user's name, or what the backend gave). */
+            identity: string;
+        };
+        /** @description A message broadcast into a room, as readers receive it and as history returns it. */
+        RoomMessage: {
+            id: string;
+            room: components["schemas"]["RoomName"];
+            /** @description The room's sequence number; strictly increasing, gapless per room. */
+            seq: number;
+            sender: components["schemas"]["Sender"];
+            /** @description Any JSON the sender sent. */
+            data: unknown;
+            /** Format: date-time */
+            createdAt: string;
+        };
     };
     responses: {
         /** @description Any error, as a catalog code. */
@@ -82,7 +394,12 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        appId: string;
+        keyId: string;
+        room: components["schemas"]["RoomName"];
+        endpointId: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -137,6 +454,396 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            default: components["responses"]["Error"];
+        };
+    };
+    listApps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The apps. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCreate"];
+            };
+        };
+        responses: {
+            /** @description The app, with its first key in clear (this once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppCreated"];
+                };
+            };
+            401: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key, in clear (this once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["appId"];
+                keyId: components["parameters"]["keyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listRooms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rooms, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomCreate"];
+            };
+        };
+        responses: {
+            /** @description The room. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed room. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint with its code and socket path (this once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointCreated"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+                endpointId: components["parameters"]["endpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Only messages with a greater `seq`. */
+                after?: number;
+                /** @description At most this many messages. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages; `next` is the `after` of the next page, absent on the last. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagePublish"];
+            };
+        };
+        responses: {
+            /** @description The message as readers receive it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomMessage"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -33,5 +33,34 @@ export const userActions = {
 /** The event names of the /ws socket. */
 export const userEvents = ["connected","notification","error"] as const satisfies readonly (keyof UserEvents)[];
 
+/** Every command the /ws/endpoint/{code} socket accepts: payload, reply payload and the error codes it may answer with. */
+export interface EndpointActions {
+  /** Checks that the socket is alive and the server answers; replies with the server time. */
+  "ping": { input: T.PingInput; output: T.PingOutput; errors: "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Broadcasts any JSON to every reader of the room; answers with the message as readers get it. A read-only endpoint gets forbidden. */
+  "message.send": { input: T.MessageSendInput; output: T.RoomMessage; errors: "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+}
+
+/** Every event the /ws/endpoint/{code} socket sends, by name. */
+export interface EndpointEvents {
+  /** The first frame on every socket; says who the connection is, its endpoint, and the limits it must keep. */
+  "connected": T.ConnectedEvent;
+  /** A message broadcast into the room, by an endpoint or the app's backend (readers only). */
+  "message": T.RoomMessage;
+  /** The room was deleted; the server closes the socket with 4502 right after. */
+  "room.deleted": T.RoomDeletedEvent;
+  /** Answers a frame that could not be attributed to a known action. */
+  "error": T.ErrorObject;
+}
+
+/** Runtime facts about each /ws/endpoint/{code} action: whether it works before authentication, and its own error codes. */
+export const endpointActions = {
+  "ping": { public: true, errors: [] },
+  "message.send": { public: false, errors: ["forbidden","not_found"] },
+} as const satisfies { readonly [K in keyof EndpointActions]: ActionInfo };
+
+/** The event names of the /ws/endpoint/{code} socket. */
+export const endpointEvents = ["connected","message","room.deleted","error"] as const satisfies readonly (keyof EndpointEvents)[];
+
 /** The socket routes, by channel id. */
-export const socketRoutes = {"user":"/ws"} as const;
+export const socketRoutes = {"user":"/ws","endpoint":"/ws/endpoint/{code}"} as const;

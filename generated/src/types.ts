@@ -18,6 +18,33 @@ export type ValidationIssue = {
   message: string;
 };
 
+/** A room's name, unique within its app. */
+export type RoomName = string;
+
+/** What an endpoint may do in its room. */
+export type Permissions = "read" | "write" | "readwrite";
+
+/** Who sent a message. */
+export type Sender = {
+  type: "endpoint" | "user" | "app";
+  /** The endpoint's or user's id; absent for the app's backend. */
+  id?: string;
+  /** The display identity (an endpoint's identity, a user's name, or what the backend gave). */
+  identity: string;
+};
+
+/** A message broadcast into a room, as readers receive it and as history returns it. */
+export type RoomMessage = {
+  id: string;
+  room: RoomName;
+  /** The room's sequence number; strictly increasing, gapless per room. */
+  seq: number;
+  sender: Sender;
+  /** Any JSON the sender sent. */
+  data: unknown;
+  createdAt: string;
+};
+
 /** A client-chosen id correlating a command with its answer. */
 export type RequestId = string | number;
 
@@ -61,6 +88,24 @@ export type ConnectedEvent = {
   heartbeatMs: number;
   /** The largest frame the server accepts, in bytes. */
   maxFrameBytes: number;
+  /** On endpoint sockets, what the endpoint is. */
+  endpoint?: {
+    id: string;
+    room: RoomName;
+    permissions: Permissions;
+    identity: string;
+  };
+};
+
+/** The MessageSendInput schema. */
+export type MessageSendInput = {
+  /** Any JSON, delivered to readers as it is. */
+  data: unknown;
+};
+
+/** The RoomDeletedEvent schema. */
+export type RoomDeletedEvent = {
+  room: RoomName;
 };
 
 /** The NotificationEvent schema. */
@@ -75,6 +120,134 @@ export type NotificationEvent = {
 /** The ErrorBody schema. */
 export type ErrorBody = {
   error: ErrorObject;
+};
+
+/** The AppCreate schema. */
+export type AppCreate = {
+  name: string;
+};
+
+/** The App schema. */
+export type App = {
+  id: string;
+  name: string;
+  createdAt: string;
+  keys: ApiKey[];
+};
+
+/** The AppCreated schema. */
+export type AppCreated = {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The key in clear; shown this once. */
+  apiKey: string;
+  keyId: string;
+};
+
+/** The AppList schema. */
+export type AppList = {
+  items: App[];
+};
+
+/** The ApiKey schema. */
+export type ApiKey = {
+  id: string;
+  /** The key's first characters, to tell keys apart. */
+  prefix: string;
+  createdAt: string;
+};
+
+/** The ApiKeyCreated schema. */
+export type ApiKeyCreated = {
+  id: string;
+  prefix: string;
+  createdAt: string;
+  /** The key in clear; shown this once. */
+  apiKey: string;
+};
+
+/** The RoomCreate schema. */
+export type RoomCreate = {
+  name: RoomName;
+  title?: string;
+  staffOnly?: boolean;
+  /** Whether messages are stored and can be paged or recovered. */
+  history?: boolean;
+};
+
+/** The RoomUpdate schema. */
+export type RoomUpdate = {
+  title?: string | null;
+  staffOnly?: boolean;
+  history?: boolean;
+};
+
+/** The Room schema. */
+export type Room = {
+  name: RoomName;
+  title: string | null;
+  staffOnly: boolean;
+  history: boolean;
+  /** The `seq` of the room's latest message, 0 before the first. */
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** The RoomList schema. */
+export type RoomList = {
+  items: Room[];
+};
+
+/** The EndpointCreate schema. */
+export type EndpointCreate = {
+  permissions: Permissions;
+  identity?: string;
+};
+
+/** The Endpoint schema. */
+export type Endpoint = {
+  id: string;
+  room: RoomName;
+  permissions: Permissions;
+  identity: string;
+  createdAt: string;
+  /** Sockets connected with this endpoint right now, on every node. */
+  connections: number;
+};
+
+/** The EndpointCreated schema. */
+export type EndpointCreated = {
+  id: string;
+  /** The secret code in clear; shown this once. */
+  code: string;
+  room: RoomName;
+  permissions: Permissions;
+  identity: string;
+  createdAt: string;
+  /** The socket path to connect to, `/ws/endpoint/<code>`. */
+  path: string;
+};
+
+/** The EndpointList schema. */
+export type EndpointList = {
+  items: Endpoint[];
+};
+
+/** The MessagePublish schema. */
+export type MessagePublish = {
+  /** Any JSON, delivered as it is. */
+  data: unknown;
+  /** The sender identity readers see; defaults to the app's name. */
+  identity?: string;
+};
+
+/** The MessagePage schema. */
+export type MessagePage = {
+  items: RoomMessage[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: number;
 };
 
 /** The Health schema. */

@@ -27,3 +27,23 @@ export const userServerFrameValidators = {
     "error": outbound.user_event_error,
   } as { readonly [event: string]: Validator | undefined },
 };
+
+/** Payload validators of the /ws/endpoint/{code} actions. */
+export const endpointPayloadValidators: { readonly [action: string]: Validator | undefined } = {
+  "ping": inbound.endpoint_ping,
+  "message.send": inbound.endpoint_message_send,
+};
+
+/** Validators of every frame the /ws/endpoint/{code} socket sends: replies by action, events by name. */
+export const endpointServerFrameValidators = {
+  replies: {
+    "ping": outbound.endpoint_reply_ping,
+    "message.send": outbound.endpoint_reply_message_send,
+  } as { readonly [action: string]: Validator | undefined },
+  events: {
+    "connected": outbound.endpoint_event_connected,
+    "message": outbound.endpoint_event_message,
+    "room.deleted": outbound.endpoint_event_room_deleted,
+    "error": outbound.endpoint_event_error,
+  } as { readonly [event: string]: Validator | undefined },
+};

@@ -21,9 +21,9 @@ export type { ServerFrameValidators } from './validate.ts';
  */
 export function createClient(options: ClientOptions): SwitchboardClient {
   return createCoreClient({
-    WebSocket,
-    validator: validateServerFrame,
-    validate: process.env.NODE_ENV === 'test' || !!process.env.VITEST,
     ...options,
+    WebSocket: options.WebSocket ?? WebSocket,
+    validator: options.validator ?? validateServerFrame,
+    validate: options.validate ?? (process.env.NODE_ENV === 'test' || !!process.env.VITEST),
   });
 }

@@ -38,7 +38,11 @@ export interface RestClient {
 }
 
 /** What an openapi-fetch call resolves with: the success body, or the error body (parsed JSON, else text). */
-type FetchResult<T> = { data: T; error?: never; response: Response } | { data?: never; error: NonNullable<unknown>; response: Response };
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
 
 function restError(body: unknown, response: Response): SwitchboardError {
   const error = isRecord(body) ? parseErrorObject(body.error) : undefined;
@@ -63,10 +67,11 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   } catch (cause) {
     throw new SwitchboardError('unavailable', `the request failed: ${messageOf(cause)}`, { cause });
   }
-  if (result.error !== undefined) throw restError(result.error, result.response);
-  // openapi-fetch leaves `error` undefined when an error response has an empty body.
-  if (!result.response.ok) throw restError(undefined, result.response);
-  return result.data;
+  // `response.ok` decides: openapi-fetch leaves `error` undefined for an empty error body.
+  if (!result.response.ok) throw restError(result.error, result.response);
+  // On success `data` is the typed body; openapi-fetch leaves it undefined only for a body-less
+  // response (204), which the spec then declares without content.
+  return result.data as T;
 }
 
 /**

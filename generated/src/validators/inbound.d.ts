@@ -4,3 +4,5 @@ import type { Validator } from '../validator.ts';
 export declare const envelope: Validator;
 export declare const user_ping: Validator;
 export declare const user_echo: Validator;
+export declare const endpoint_ping: Validator;
+export declare const endpoint_message_send: Validator;

@@ -1,0 +1,127 @@
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { ConnectedEvent } from '@switchboard/protocol';
+
+/** A frame the SDK sent, as the fake server read it. */
+export interface ClientFrame {
+  action: string;
+  id?: string | number;
+  payload?: unknown;
+}
+
+/** A FIFO whose `next()` waits for the next item: tests wait for frames, never for time. */
+class AsyncQueue<T> {
+  #items: T[] = [];
+  #waiters: ((item: T) => void)[] = [];
+
+  push(item: T): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter(item);
+    else this.#items.push(item);
+  }
+
+  next(): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift() as T);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+}
+
+function isClientFrame(value: unknown): value is ClientFrame {
+  return typeof value === 'object' && value !== null && 'action' in value && typeof value.action === 'string';
+}
+
+/** One socket the fake server accepted; the test scripts what it sends. */
+export class FakeConnection {
+  readonly url: URL;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #socket: WebSocket;
+  #frames = new AsyncQueue<ClientFrame>();
+
+  constructor(socket: WebSocket, url: URL) {
+    this.#socket = socket;
+    this.url = url;
+    socket.on('message', (data) => {
+      const value: unknown = JSON.parse(String(data));
+      if (!isClientFrame(value)) throw new Error(`the SDK sent a frame without action: ${String(data)}`);
+      this.#frames.push(value);
+    });
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  /** How many frames arrived that no `nextFrame()` took yet. */
+  get unread(): number {
+    return this.#frames.size;
+  }
+
+  /** The next frame the client sends. */
+  nextFrame(): Promise<ClientFrame> {
+    return this.#frames.next();
+  }
+
+  /** Sends a frame (objects as JSON, strings as they are). */
+  send(frame: unknown): void {
+    this.#socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Sends the `connected` event, which opens the connection for the client. */
+  sendConnected(overrides: Partial<ConnectedEvent> = {}): void {
+    const payload: ConnectedEvent = { connectionId: 'conn-1', node: 'fake', protocol: 1, heartbeatMs: 30_000, maxFrameBytes: 65_536, ...overrides };
+    this.send({ action: 'connected', payload });
+  }
+
+  /** Answers `frame` with a payload. */
+  reply(frame: ClientFrame, payload: unknown): void {
+    this.send({ action: frame.action, ref: frame.id, payload });
+  }
+
+  /** Resolves after a protocol ping's pong: every frame the client sent before it has arrived. */
+  roundTrip(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#socket.once('pong', () => resolve());
+      this.#socket.ping();
+    });
+  }
+
+  /** Closes the socket with a close code, as the server would. */
+  close(code: number, reason = ''): void {
+    this.#socket.close(code, reason);
+  }
+}
+
+/** An in-process WebSocket server on 127.0.0.1, scripted per test (centrifuge-js's fakeServer idea). */
+export interface FakeServer extends AsyncDisposable {
+  /** The `/ws` URL to give the client. */
+  readonly url: string;
+  /** The next connection (already accepted ones first). */
+  nextConnection(): Promise<FakeConnection>;
+}
+
+/** Starts a fake server; with `greet` (the default) each connection gets `connected` at once. */
+export async function startFakeServer(options: { greet?: boolean } = {}): Promise<FakeServer> {
+  const greet = options.greet ?? true;
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const connections = new AsyncQueue<FakeConnection>();
+  const sockets = new Set<WebSocket>();
+  let count = 0;
+  server.on('connection', (socket, request) => {
+    sockets.add(socket);
+    const connection = new FakeConnection(socket, new URL(request.url ?? '/', 'ws://127.0.0.1'));
+    if (greet) connection.sendConnected({ connectionId: `conn-${++count}` });
+    connections.push(connection);
+  });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the fake server has no port');
+  return {
+    url: `ws://127.0.0.1:${address.port}/ws`,
+    nextConnection: () => connections.next(),
+    async [Symbol.asyncDispose]() {
+      for (const socket of sockets) socket.terminate();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
