@@ -103,12 +103,16 @@ export function emitValidatorModule(model: ProtocolModel, set: Record<string, Sc
     if (!local) {
       local = `runtime${seen.size}`;
       seen.set(spec, local);
-      imports.push(`import ${local} from ${JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`)};`);
+      const file = JSON.stringify(spec.endsWith('.js') ? spec : `${spec}.js`);
+      imports.push(`import * as ${local}Namespace from ${file};`, `const ${local} = commonjs(${local}Namespace);`);
     }
     return local;
   });
   code = code.replace(/^"use strict";/, '');
-  const js = `${BANNER}/* eslint-disable */\n${imports.join('\n')}\n${code}\n`;
+  // Node hands a CommonJS module to `import *` as { default: module.exports }; Vite and some
+  // bundlers unwrap __esModule modules instead. This picks the exports object either way.
+  const interop = 'function commonjs(ns) { return ns.default && ns.default.__esModule ? ns.default : ns; }';
+  const js = `${BANNER}/* eslint-disable */\n${interop}\n${imports.join('\n')}\n${code}\n`;
   const dts = [
     BANNER,
     "import type { Validator } from '../validator.ts';",

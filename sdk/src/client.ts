@@ -1,18 +1,21 @@
-import { closeCodes, userActions } from '@switchboard/protocol';
-import type { CloseReason, UserActions } from '@switchboard/protocol';
+import { userActions } from '@switchboard/protocol';
+import type { UserActions } from '@switchboard/protocol';
 import { buildActionTree } from './action-tree.ts';
 import { backoff } from './backoff.ts';
+import { closeInfo, isTerminalClose } from './close-info.ts';
 import { Emitter } from './emitter.ts';
 import { SwitchboardError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
 import { readServerFrame } from './frames.ts';
 import { isRecord, messageOf, parseJson } from './json.ts';
+import { RequestManager } from './request-manager.ts';
 import type {
   ClientCore,
   ClientEvents,
   ClientOptions,
   CloseInfo,
   ConnectionState,
+  FrameCheck,
   FrameValidator,
   OpenState,
   PayloadArgs,
@@ -24,26 +27,6 @@ import type {
 
 const CLIENT_CLOSE: CloseInfo = { code: 1000, reason: 'closed by client', name: undefined };
 const DEFAULT_RECONNECT: ReconnectOptions = { minDelayMs: 250, maxDelayMs: 10_000 };
-
-/** A request between `request()` and its answer; `sent` is false while it waits for the connection. */
-interface Pending {
-  action: string;
-  frame: string;
-  sent: boolean;
-  timer: ReturnType<typeof setTimeout>;
-  resolve(payload: unknown): void;
-  reject(error: SwitchboardError): void;
-}
-
-function isCloseReason(name: string): name is CloseReason {
-  return Object.hasOwn(closeCodes, name);
-}
-
-/** Names a Switchboard close code (`4003` → `token_expired`). */
-function closeInfo(code: number, reason: string): CloseInfo {
-  const name = Object.keys(closeCodes).filter(isCloseReason).find((key) => closeCodes[key].code === code);
-  return { code, reason, name };
-}
 
 /**
  * Creates a Switchboard socket client: typed actions, typed events, reconnection.
@@ -63,7 +46,6 @@ class Client implements ClientCore {
   #token: string | undefined;
   #getToken: (() => Promise<string> | string) | undefined;
   #WebSocket: WebSocketConstructor;
-  #timeoutMs: number;
   #reconnect: ReconnectOptions | false;
   #validator: FrameValidator | undefined;
   #onInvalidFrame: ((frame: unknown, reason: string) => void) | undefined;
@@ -71,8 +53,7 @@ class Client implements ClientCore {
   #socket: SocketLike | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #closed: Promise<void> | undefined;
-  #seq = 0;
-  #pending = new Map<string, Pending>();
+  #requests: RequestManager;
   #emitter = new Emitter<ClientEvents>();
 
   constructor(options: ClientOptions) {
@@ -84,10 +65,10 @@ class Client implements ClientCore {
     this.#token = options.token;
     this.#getToken = options.getToken;
     this.#WebSocket = WebSocket;
-    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#reconnect = options.reconnect ?? DEFAULT_RECONNECT;
     this.#validator = validate ? options.validator : undefined;
     this.#onInvalidFrame = options.onInvalidFrame;
+    this.#requests = new RequestManager(options.requestTimeoutMs ?? 10_000);
     const actions = buildActionTree(Object.keys(userActions), (action, payload) => this.#call(action, payload));
     for (const name of Object.keys(actions)) {
       if (name in this) throw new Error(`the action "${name}" collides with a client member`);
@@ -102,7 +83,7 @@ class Client implements ClientCore {
 
   request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']> {
     // The reply payload was checked against the spec when `validate` is on; otherwise the
-    // server is trusted, as a typed client of its own API.
+    // server is trusted, as any typed client of its own API does.
     return this.#call(action, args[0]) as Promise<UserActions[A]['output']>;
   }
 
@@ -114,11 +95,11 @@ class Client implements ClientCore {
     if (this.#state.state === 'idle') this.#connect(0);
     const state = this.#state;
     if (state.state === 'open') return Promise.resolve(state);
-    if (state.state === 'closed') return Promise.reject(this.#closedError(state.reason));
+    if (state.state === 'closed') return Promise.reject(closedError(state.reason));
     return new Promise((resolve, reject) => {
       const stop = this.on('state', (next) => {
         if (next.state === 'open') resolve(next);
-        else if (next.state === 'closed') reject(this.#closedError(next.reason));
+        else if (next.state === 'closed') reject(closedError(next.reason));
         else return;
         stop();
       });
@@ -145,36 +126,17 @@ class Client implements ClientCore {
   }
 
   #call(action: string, payload: unknown): Promise<unknown> {
-    if (this.#state.state === 'closed') return Promise.reject(this.#closedError(this.#state.reason, action));
+    if (this.#state.state === 'closed') return Promise.reject(closedError(this.#state.reason, action));
     if (this.#state.state === 'idle') this.#connect(0);
-    const id = String(++this.#seq);
-    return new Promise((resolve, reject) => {
-      const frame = JSON.stringify(payload === undefined ? { action, id } : { action, id, payload });
-      const timer = setTimeout(() => {
-        const message = `no answer to ${action} within ${this.#timeoutMs} ms`;
-        this.#settle(id, new SwitchboardError('timeout', message, { action }));
-      }, this.#timeoutMs);
-      this.#pending.set(id, { action, frame, sent: false, timer, resolve, reject });
-      if (this.#state.state === 'open') this.#send(id);
-    });
+    const reply = this.#requests.add(action, payload);
+    this.#flush();
+    return reply;
   }
 
-  #send(id: string): void {
-    const pending = this.#pending.get(id);
-    if (!pending || !this.#socket) return;
-    pending.sent = true;
-    this.#socket.send(pending.frame);
-  }
-
-  /** Resolves or rejects a pending request once; a late second answer finds nothing to settle. */
-  #settle(id: string, outcome: SwitchboardError | { payload: unknown }): boolean {
-    const pending = this.#pending.get(id);
-    if (!pending) return false;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
-    if (outcome instanceof SwitchboardError) pending.reject(outcome);
-    else pending.resolve(outcome.payload);
-    return true;
+  /** Sends queued requests once the server said `connected`; until then they wait. */
+  #flush(): void {
+    const socket = this.#socket;
+    if (socket && this.#state.state === 'open') this.#requests.flush((frame) => socket.send(frame));
   }
 
   #setState(state: ConnectionState): void {
@@ -221,15 +183,15 @@ class Client implements ClientCore {
   #onClose(close: CloseInfo): void {
     this.#socket = undefined;
     // Commands already sent are not retried: the server may have run them (a chat message would
-    // be posted twice), and only the caller knows whether trying again is safe.
-    for (const [id, pending] of this.#pending) {
-      if (!pending.sent) continue;
-      const message = `the connection closed (${close.code}) before ${pending.action} was answered`;
-      this.#settle(id, new SwitchboardError('unavailable', message, { action: pending.action }));
-    }
+    // be posted twice), and only the caller knows whether trying again is safe. Queued ones were
+    // never seen by the server and wait for the next connection.
+    this.#requests.fail((action) => {
+      const message = `the connection closed (${close.code}) before ${action} was answered`;
+      return new SwitchboardError('unavailable', message, { action });
+    }, false);
     const state = this.#state;
     if (state.state === 'closed') return;
-    if (!this.#reconnect || (close.code >= 4500 && close.code <= 4999)) return this.#terminate(close);
+    if (!this.#reconnect || isTerminalClose(close.code)) return this.#terminate(close);
     if (close.name === 'token_expired' && this.#getToken) this.#token = undefined;
     const attempt = state.state === 'connecting' ? state.attempt + 1 : 1;
     const delayMs = backoff(attempt - 1, this.#reconnect.minDelayMs, this.#reconnect.maxDelayMs);
@@ -241,21 +203,27 @@ class Client implements ClientCore {
   #terminate(reason: CloseInfo): void {
     clearTimeout(this.#reconnectTimer);
     this.#socket = undefined;
-    for (const [id, pending] of this.#pending) this.#settle(id, this.#closedError(reason, pending.action));
+    this.#requests.fail((action) => closedError(reason, action), true);
     this.#setState({ state: 'closed', reason });
-  }
-
-  #closedError(reason: CloseInfo, action?: string): SwitchboardError<'unavailable'> {
-    return new SwitchboardError('unavailable', `the client is closed: ${reason.reason} (${reason.code})`, { action });
   }
 
   #onMessage(data: unknown): void {
     const value = typeof data === 'string' ? parseJson(data) : undefined;
-    const check = this.#validator?.(value);
-    if (check && !check.ok) return this.#onInvalid(value, check.reason);
+    const check = this.#check(value);
+    if (!check.ok) return this.#onInvalid(value, check.reason);
     const frame = readServerFrame(value);
     if (!frame) return this.#onInvalid(value, 'not a Switchboard frame');
     this.#dispatch(frame, value);
+  }
+
+  #check(value: unknown): FrameCheck {
+    if (!this.#validator) return { ok: true };
+    try {
+      return this.#validator(value);
+    } catch (error) {
+      // A broken validator must not take the socket handler down with it.
+      return { ok: false, reason: `the validator threw: ${messageOf(error)}` };
+    }
   }
 
   #dispatch(frame: ServerFrame, value: unknown): void {
@@ -264,16 +232,17 @@ class Client implements ClientCore {
       return this.#emitter.emitUnchecked(frame.action, frame.payload);
     }
     const id = frame.ref === undefined ? undefined : String(frame.ref);
-    const pending = id === undefined ? undefined : this.#pending.get(id);
+    const action = id === undefined ? undefined : this.#requests.actionOf(id);
     if (frame.kind === 'failure') {
-      const options = { details: frame.error.details, action: pending?.action };
-      if (id !== undefined && this.#settle(id, new SwitchboardError(frame.error.code, frame.error.message, options))) return;
+      const { code, message, details } = frame.error;
+      if (id !== undefined && this.#requests.settle(id, new SwitchboardError(code, message, { details, action }))) return;
       // Late answers to requests that timed out are dropped; only the `error` event is reported.
-      if (frame.action === 'error') this.#emitter.emit('error', frame.ref === undefined ? { error: frame.error } : { error: frame.error, ref: frame.ref });
+      if (frame.action !== 'error') return;
+      this.#emitter.emit('error', frame.ref === undefined ? { error: frame.error } : { error: frame.error, ref: frame.ref });
       return;
     }
-    if (pending && pending.action !== frame.action) return this.#onInvalid(value, `a ${frame.action} reply to a ${pending.action} request`);
-    if (id !== undefined) this.#settle(id, { payload: frame.payload });
+    if (action !== undefined && action !== frame.action) return this.#onInvalid(value, `a ${frame.action} reply to a ${action} request`);
+    if (id !== undefined) this.#requests.settle(id, { payload: frame.payload });
   }
 
   #onConnected(payload: unknown, value: unknown): void {
@@ -283,7 +252,7 @@ class Client implements ClientCore {
     if (this.#state.state !== 'connecting') return;
     this.#state = { state: 'open', connectionId: payload.connectionId, node: payload.node };
     // Queued requests go first, in order, before listeners can issue new ones.
-    for (const [id, pending] of this.#pending) if (!pending.sent) this.#send(id);
+    this.#flush();
     this.#emitter.emit('state', this.#state);
     this.#emitter.emitUnchecked('connected', payload);
   }
@@ -291,11 +260,15 @@ class Client implements ClientCore {
   #onInvalid(frame: unknown, reason: string): void {
     const ref = isRecord(frame) ? frame.ref : undefined;
     const id = typeof ref === 'string' || typeof ref === 'number' ? String(ref) : undefined;
-    const action = id === undefined ? undefined : this.#pending.get(id)?.action;
+    const action = id === undefined ? undefined : this.#requests.actionOf(id);
     if (id !== undefined && action !== undefined) {
-      this.#settle(id, new SwitchboardError('internal', `invalid ${action} reply: ${reason}`, { action, details: { reason } }));
+      this.#requests.settle(id, new SwitchboardError('internal', `invalid ${action} reply: ${reason}`, { action, details: { reason } }));
     }
     if (this.#onInvalidFrame) this.#onInvalidFrame(frame, reason);
     else if (action === undefined) this.#emitter.emit('error', { error: { code: 'internal', message: `invalid frame from the server: ${reason}` } });
   }
+}
+
+function closedError(reason: CloseInfo, action?: string): SwitchboardError<'unavailable'> {
+  return new SwitchboardError('unavailable', `the client is closed: ${reason.reason} (${reason.code})`, { action });
 }

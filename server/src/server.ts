@@ -60,7 +60,13 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const { config, inspect } = options;
   const node = randomUUID().slice(0, 8);
   const log = options.logger ?? createLogger({ level: config.logLevel, base: { node } });
-  const database = options.database ?? (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const database =
+    options.database ??
+    (await createDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      onError: (err) => log.warn({ err }, 'idle database connection failed; the pool replaces it'),
+    }));
   const channels = await createChannelLayer({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
@@ -71,7 +77,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   });
   const hub = new Hub(channels);
   const connections = new Set<Connection>();
-  const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 });
+  // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
+  const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 + 65_536 });
   const onFrame = inspect?.frame;
   const app = createApp({
     node,

@@ -94,9 +94,9 @@ export function refusedUpgrade(url: string): Promise<number> {
       ws.close();
       reject(new Error('the upgrade was accepted'));
     });
-    ws.once('unexpected-response', (_req, res) => {
+    ws.once('unexpected-response', (req, res) => {
       resolve(res.statusCode ?? 0);
-      ws.terminate();
+      req.destroy();
     });
     ws.once('error', () => undefined);
   });

@@ -1,42 +1,9 @@
-import { describe, expect, test, vi } from 'vitest';
-import { backoff, createClient, isSwitchboardError, validateServerFrame } from '@switchboard/sdk';
-import type { ClientOptions, ConnectionState, ErrorEventPayload, SwitchboardClient } from '@switchboard/sdk';
+import { describe, expect, test } from 'vitest';
+import { isSwitchboardError } from '@switchboard/sdk';
+import { validateServerFrame } from '@switchboard/sdk/validate';
+import type { ErrorEventPayload } from '@switchboard/sdk';
+import { connect, nextState, notification, rejection } from './client-helpers.ts';
 import { startFakeServer } from './fake-server.ts';
-
-type StateName = ConnectionState['state'];
-
-/** Resolves with the next state the client enters that matches `name` (and `where`, if given). */
-function nextState<S extends StateName>(
-  client: SwitchboardClient,
-  name: S,
-  where: (state: Extract<ConnectionState, { state: S }>) => boolean = () => true,
-): Promise<Extract<ConnectionState, { state: S }>> {
-  return new Promise((resolve) => {
-    const stop = client.on('state', (state) => {
-      if (state.state !== name) return;
-      const match = state as Extract<ConnectionState, { state: S }>;
-      if (!where(match)) return;
-      stop();
-      resolve(match);
-    });
-  });
-}
-
-/** Resolves with the reason a promise rejected; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-const notification = { message: 'hello', level: 'info', at: '2025-01-01T00:00:00.000Z' } as const;
-
-function connect(url: string, options: Partial<ClientOptions> = {}): SwitchboardClient {
-  return createClient({ url, reconnect: { minDelayMs: 1, maxDelayMs: 8 }, ...options });
-}
 
 describe('requests', () => {
   test('each reply settles the request whose id it carries, in any order', async () => {
@@ -96,12 +63,14 @@ describe('requests', () => {
     const reply = client.echo({ text: 'x' });
     const frame = await conn.nextFrame();
     expect(await rejection(reply)).toMatchObject({ code: 'timeout', action: 'echo' });
-    // A late answer finds nothing to settle and is dropped.
+    // A late answer finds nothing to settle and is dropped, not reported as an error.
+    const errors: ErrorEventPayload[] = [];
+    client.on('error', (error) => errors.push(error));
     conn.reply(frame, { text: 'x' });
-    const next = client.ping();
-    const ping = await conn.nextFrame();
-    conn.reply(ping, { pong: true, time: '2025-01-01T00:00:00.000Z' });
-    await expect(next).resolves.toMatchObject({ pong: true });
+    conn.send({ action: 'echo', ref: frame.id, error: { code: 'internal', message: 'late' } });
+    await conn.roundTrip();
+    expect(errors).toEqual([]);
+    expect(client.state.state).toBe('open');
   });
 
   test('requests issued while connecting are queued and sent once connected', async () => {
@@ -128,131 +97,12 @@ describe('requests', () => {
     const conn = await server.nextConnection();
     const reply = client.echo({ text: 'x' });
     await conn.nextFrame();
+    const replyError = rejection(reply);
     await client.close();
-    expect(await rejection(reply)).toMatchObject({ code: 'unavailable', action: 'echo' });
+    expect(await replyError).toMatchObject({ code: 'unavailable', action: 'echo' });
     expect(await rejection(client.ping())).toMatchObject({ code: 'unavailable', action: 'ping' });
     expect(client.state).toEqual({ state: 'closed', reason: { code: 1000, reason: 'closed by client', name: undefined } });
     expect(await conn.closed).toEqual({ code: 1000, reason: 'closed by client' });
-  });
-});
-
-describe('connection', () => {
-  test('await using closes the socket at the end of the block', async () => {
-    await using server = await startFakeServer();
-    let conn;
-    {
-      await using client = connect(server.url);
-      await client.ready();
-      conn = await server.nextConnection();
-    }
-    expect(await conn.closed).toMatchObject({ code: 1000 });
-  });
-
-  test('lazy: stays idle until the first request or ready()', async () => {
-    await using server = await startFakeServer();
-    await using client = connect(server.url, { lazy: true });
-    expect(client.state).toEqual({ state: 'idle' });
-    await expect(client.ready()).resolves.toMatchObject({ state: 'open', connectionId: 'conn-1', node: 'fake' });
-  });
-
-  test('a dropped socket rejects in-flight requests with unavailable, then reconnects without resending them', async () => {
-    await using server = await startFakeServer();
-    await using client = connect(server.url);
-    const first = await server.nextConnection();
-    await client.ready();
-    const reply = client.echo({ text: 'x' });
-    await first.nextFrame();
-    const reconnecting = nextState(client, 'reconnecting');
-    const reopened = nextState(client, 'open');
-    first.close(4002, 'restart');
-    expect(await rejection(reply)).toMatchObject({ code: 'unavailable', action: 'echo' });
-    expect(await reconnecting).toMatchObject({ attempt: 1, lastClose: { code: 4002, reason: 'restart', name: 'server_restart' } });
-    const second = await server.nextConnection();
-    expect(await reopened).toMatchObject({ connectionId: 'conn-2' });
-    const pong = client.ping();
-    const frame = await second.nextFrame();
-    expect(frame.action).toBe('ping');
-    second.reply(frame, { pong: true, time: '2025-01-01T00:00:00.000Z' });
-    await pong;
-  });
-
-  test('reconnect delays grow with full jitter within bounds and reset after an open', async () => {
-    await using server = await startFakeServer({ greet: false });
-    await using client = connect(server.url, { reconnect: { minDelayMs: 1, maxDelayMs: 4 } });
-    const seen: ConnectionState[] = [];
-    client.on('state', (state) => seen.push(state));
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const conn = await server.nextConnection();
-      const waiting = nextState(client, 'reconnecting');
-      conn.close(4000, 'heartbeat');
-      const state = await waiting;
-      expect(state.attempt).toBe(attempt);
-      expect(state.delayMs).toBeGreaterThanOrEqual(1);
-      expect(state.delayMs).toBeLessThanOrEqual(Math.min(4, 1 + 2 ** (attempt - 1)));
-    }
-    const conn = await server.nextConnection();
-    const open = nextState(client, 'open');
-    conn.sendConnected();
-    await open;
-    const waiting = nextState(client, 'reconnecting');
-    conn.close(4001, 'slow');
-    expect(await waiting).toMatchObject({ attempt: 1, lastClose: { name: 'slow_consumer' } });
-    expect(seen.slice(0, 3).map((state) => state.state)).toEqual(['reconnecting', 'connecting', 'reconnecting']);
-    expect(seen.filter((state) => state.state === 'connecting').map((state) => state.attempt)).toEqual([1, 2, 3, 4]);
-  });
-
-  test('backoff() stays within [min, min(max, min + min * 2^step)]', () => {
-    expect(backoff(0, 250, 10_000, () => 0)).toBe(250);
-    expect(backoff(0, 250, 10_000, () => 0.999_999)).toBe(500);
-    expect(backoff(3, 250, 10_000, () => 0.999_999)).toBe(2250);
-    expect(backoff(10, 250, 10_000, () => 0.999_999)).toBe(10_000);
-    expect(backoff(1000, 250, 10_000, () => 0.5)).toBe(5250);
-  });
-
-  test('a 45xx close is terminal: no reconnect, ready() and requests reject', async () => {
-    await using server = await startFakeServer();
-    await using client = connect(server.url);
-    await client.ready();
-    const conn = await server.nextConnection();
-    const closed = nextState(client, 'closed');
-    conn.close(4501, 'revoked');
-    expect(await closed).toEqual({ state: 'closed', reason: { code: 4501, reason: 'revoked', name: 'unauthorized' } });
-    expect(await rejection(client.ready())).toMatchObject({ code: 'unavailable' });
-    expect(await rejection(client.ping())).toMatchObject({ code: 'unavailable' });
-  });
-
-  test('reconnect: false closes for good on any close', async () => {
-    await using server = await startFakeServer();
-    await using client = connect(server.url, { reconnect: false });
-    await client.ready();
-    const conn = await server.nextConnection();
-    const closed = nextState(client, 'closed');
-    conn.close(4002, 'restart');
-    expect(await closed).toMatchObject({ reason: { code: 4002, name: 'server_restart' } });
-  });
-
-  test('token_expired: getToken() is called, then the client reconnects with the new token', async () => {
-    await using server = await startFakeServer();
-    const getToken = vi.fn(() => Promise.resolve('fresh'));
-    await using client = connect(server.url, { token: 'stale', getToken });
-    const first = await server.nextConnection();
-    expect(first.url.searchParams.get('token')).toBe('stale');
-    await client.ready();
-    const reopened = nextState(client, 'open');
-    first.close(4003, 'expired');
-    const second = await server.nextConnection();
-    expect(second.url.searchParams.get('token')).toBe('fresh');
-    expect(second.url.pathname).toBe('/ws');
-    await reopened;
-    expect(getToken).toHaveBeenCalledTimes(1);
-  });
-
-  test('getToken() supplies the first token when none is given', async () => {
-    await using server = await startFakeServer();
-    await using client = connect(server.url, { getToken: () => 'from-getter' });
-    const conn = await server.nextConnection();
-    expect(conn.url.searchParams.get('token')).toBe('from-getter');
-    await client.ready();
   });
 });
 
@@ -310,15 +160,16 @@ describe('frame validation', () => {
 
   test('an invalid event goes to onInvalidFrame, or to the error event without it', async () => {
     await using server = await startFakeServer();
-    const invalid = Promise.withResolvers<{ frame: unknown; reason: string }>();
-    await using client = connect(server.url, { onInvalidFrame: (frame, reason) => invalid.resolve({ frame, reason }) });
+    let reportInvalid: (report: { frame: unknown; reason: string }) => void = () => {};
+    const invalid = new Promise<{ frame: unknown; reason: string }>((resolve) => (reportInvalid = resolve));
+    await using client = connect(server.url, { onInvalidFrame: (frame, reason) => reportInvalid({ frame, reason }) });
     await using plain = connect(server.url);
     const conn = await server.nextConnection();
     const plainConn = await server.nextConnection();
     await Promise.all([client.ready(), plain.ready()]);
     const bad = { action: 'notification', payload: { ...notification, level: 'shouting' } };
     conn.send(bad);
-    expect(await invalid.promise).toMatchObject({ frame: bad, reason: expect.stringContaining('/payload/level') });
+    expect(await invalid).toMatchObject({ frame: bad, reason: expect.stringContaining('/payload/level') });
     const error = new Promise<ErrorEventPayload>((resolve) => plain.on('error', resolve));
     plainConn.send('not json');
     expect(await error).toMatchObject({ error: { code: 'internal', message: expect.stringContaining('not a JSON object') } });

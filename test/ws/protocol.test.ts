@@ -3,8 +3,7 @@
  * and Redis: every answer as the spec says, and the socket still usable after each bad frame.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { openSocket } from '../helpers/socket.ts';
+import { openSocket, refusedUpgrade } from '../helpers/socket.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe.each(backends)('/ws protocol on %s', (backend) => {
@@ -83,9 +82,6 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   });
 
   it('refuses an upgrade on an unknown path with 404', async () => {
-    const ws = new WebSocket(`${server.wsUrl}/nowhere`);
-    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
-    ws.terminate();
-    expect(status).toBe(404);
+    expect(await refusedUpgrade(`${server.wsUrl}/nowhere`)).toBe(404);
   });
 });

@@ -10,6 +10,7 @@ import type { RawSocket } from './node-upgrade.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 const OPEN = 1;
+const TERMINATE_AFTER_MS = 1_000;
 
 /** Limits of one connection, from the server config. */
 export interface ConnectionLimits {
@@ -126,8 +127,10 @@ export class Connection {
     this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
     this.#socket.close(code, message);
-    // A peer that misses pongs is gone: waiting for its half of the close handshake only holds memory.
-    if (reason === 'heartbeat_timeout') this.#socket.terminate();
+    if (reason === 'heartbeat_timeout') {
+      // A peer that misses pongs is probably gone: give the close frame a moment, not ws's 30 s.
+      setTimeout(() => this.#socket.terminate(), TERMINATE_AFTER_MS).unref();
+    }
   }
 
   /** Records that the socket closed (by either side). */

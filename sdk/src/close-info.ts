@@ -1,0 +1,18 @@
+import { closeCodes } from '@switchboard/protocol';
+import type { CloseReason } from '@switchboard/protocol';
+import type { CloseInfo } from './types.ts';
+
+function isCloseReason(name: string): name is CloseReason {
+  return Object.hasOwn(closeCodes, name);
+}
+
+/** Describes a close, naming Switchboard's codes (`4003` → `token_expired`). */
+export function closeInfo(code: number, reason: string): CloseInfo {
+  const name = Object.keys(closeCodes).filter(isCloseReason).find((key) => closeCodes[key].code === code);
+  return { code, reason, name };
+}
+
+/** 4500–4999: the server asks the client not to reconnect. */
+export function isTerminalClose(code: number): boolean {
+  return code >= 4500 && code <= 4999;
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { mapUniqueViolation } from './errors.ts';
+import type { Executor, Room } from './schema.ts';
+
+/** What a room is created with; omitted flags take the column defaults. */
+export interface CreateRoomInput {
+  appId: string;
+  name: string;
+  title?: string | null;
+  staffOnly?: boolean;
+  history?: boolean;
+}
+
+/** Fields of a room that can change; omitted ones stay as they are. */
+export interface RoomPatch {
+  name?: string;
+  title?: string | null;
+  staffOnly?: boolean;
+  history?: boolean;
+}
+
+/** Creates a room; throws `UniqueViolation` (`rooms_app_id_name_key`) when the app already has that name. */
+export async function createRoom(db: Executor, input: CreateRoomInput): Promise<Room> {
+  return mapUniqueViolation(() =>
+    db
+      .insertInto('rooms')
+      .values({
+        id: randomUUID(),
+        app_id: input.appId,
+        name: input.name,
+        title: input.title ?? null,
+        ...(input.staffOnly === undefined ? {} : { staff_only: input.staffOnly }),
+        ...(input.history === undefined ? {} : { history: input.history }),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
+}
+
+/** An app's rooms by name. */
+export async function listRooms(db: Executor, appId: string): Promise<Room[]> {
+  return db.selectFrom('rooms').selectAll().where('app_id', '=', appId).orderBy('name').execute();
+}
+
+/** One of an app's rooms by name. */
+export async function getRoom(db: Executor, appId: string, name: string): Promise<Room | undefined> {
+  return db
+    .selectFrom('rooms')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+/** A room by id, for callers that hold a reference (an endpoint, a message). */
+export async function getRoomById(db: Executor, id: string): Promise<Room | undefined> {
+  return db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Changes a room and returns it; undefined when missing; `UniqueViolation` when renamed onto a taken name. */
+export async function updateRoom(
+  db: Executor,
+  appId: string,
+  name: string,
+  patch: RoomPatch,
+): Promise<Room | undefined> {
+  return mapUniqueViolation(() =>
+    db
+      .updateTable('rooms')
+      .set({
+        updated_at: sql<Date>`now()`,
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(patch.title === undefined ? {} : { title: patch.title }),
+        ...(patch.staffOnly === undefined ? {} : { staff_only: patch.staffOnly }),
+        ...(patch.history === undefined ? {} : { history: patch.history }),
+      })
+      .where('app_id', '=', appId)
+      .where('name', '=', name)
+      .returningAll()
+      .executeTakeFirst(),
+  );
+}
+
+/** Deletes a room with its endpoints and messages; false when there was no such room. */
+export async function deleteRoom(db: Executor, appId: string, name: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('rooms')
+    .where('app_id', '=', appId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

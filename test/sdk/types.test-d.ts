@@ -1,0 +1,135 @@
+/**
+ * Type tests of the SDK, checked by `tsc -p tsconfig.json` (never run): each `Expect<Equal<…>>`
+ * and each `@ts-expect-error` below fails the typecheck when the SDK's types drift.
+ */
+import { createRestClient, isSwitchboardError } from '@switchboard/sdk';
+import type {
+  ActionTree,
+  ClientCore,
+  ConnectedEvent,
+  ConnectionState,
+  EchoOutput,
+  ErrorEventPayload,
+  Health,
+  NotificationEvent,
+  PingOutput,
+  Readiness,
+  SwitchboardClient,
+  UserActions,
+  UserEvents,
+} from '@switchboard/sdk';
+import type { Equal, Expect } from './type-helpers.ts';
+
+/** An action map with dotted names, as the spec will grow them. */
+type GrownActions = UserActions & {
+  'chat.join': { input: { room: string; since?: number }; output: { joined: true }; errors: 'forbidden' | 'not_found' };
+  'chat.history.list': { input: { room: string }; output: { messages: string[] }; errors: 'not_found' };
+  'rooms.list': { input: { prefix?: string }; output: { rooms: string[] }; errors: never };
+};
+
+export async function actionCalls(client: SwitchboardClient): Promise<void> {
+  const echoed = await client.echo({ text: 'x' });
+  type _echo = Expect<Equal<typeof echoed, EchoOutput>>;
+  type _echoShape = Expect<Equal<EchoOutput, { text: string }>>;
+  const pong = await client.ping();
+  type _ping = Expect<Equal<typeof pong, PingOutput>>;
+  await client.ping({});
+  const requested = await client.request('echo', { text: 'x' });
+  type _request = Expect<Equal<typeof requested, EchoOutput>>;
+
+  // @ts-expect-error text is required
+  await client.echo({});
+  // @ts-expect-error the payload is required when a property is
+  await client.echo();
+  // @ts-expect-error text is a string
+  await client.echo({ text: 1 });
+  // @ts-expect-error ping takes no properties
+  await client.ping({ extra: true });
+  // @ts-expect-error no such action
+  await client.nope();
+  // @ts-expect-error no such action
+  await client.request('nope');
+  // @ts-expect-error the reply is not a number
+  const wrong: number = await client.echo({ text: 'x' });
+  void wrong;
+}
+
+export function dottedActions(tree: ActionTree<GrownActions>): void {
+  type _join = Expect<Equal<Parameters<typeof tree.chat.join>, [payload: { room: string; since?: number }]>>;
+  type _joined = Expect<Equal<Awaited<ReturnType<typeof tree.chat.join>>, { joined: true }>>;
+  type _deep = Expect<Equal<Awaited<ReturnType<typeof tree.chat.history.list>>, { messages: string[] }>>;
+  type _optional = Expect<Equal<Parameters<typeof tree.rooms.list>, [payload?: { prefix?: string }]>>;
+  void tree.rooms.list();
+  void tree.chat.join({ room: 'lobby' });
+  // @ts-expect-error room is required
+  void tree.chat.join();
+  // @ts-expect-error no such action under chat
+  void tree.chat.leave({ room: 'lobby' });
+  // @ts-expect-error `chat` is a namespace, not a call
+  void tree.chat({ room: 'lobby' });
+}
+
+export async function errorNarrowing(client: SwitchboardClient): Promise<void> {
+  try {
+    await client.echo({ text: 'x' });
+  } catch (error) {
+    if (isSwitchboardError(error, 'echo')) {
+      const code = error.code;
+      type _codes = Expect<
+        Equal<typeof code, 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable' | 'bad_request' | 'frame_too_large' | 'unknown_action' | 'timeout'>
+      >;
+      if (error.code === 'validation_failed') {
+        const narrowed = error.code;
+        type _narrowed = Expect<Equal<typeof narrowed, 'validation_failed'>>;
+      }
+      // @ts-expect-error echo never answers not_found: the comparison has no overlap
+      if (error.code === 'not_found') return;
+    }
+    if (isSwitchboardError(error)) {
+      const details = error.details;
+      type _details = Expect<Equal<typeof details, Record<string, unknown> | undefined>>;
+    }
+  }
+}
+
+export function events(client: SwitchboardClient): void {
+  const stop = client.on('notification', (payload) => {
+    type _payload = Expect<Equal<typeof payload, NotificationEvent>>;
+  });
+  type _stop = Expect<Equal<typeof stop, () => void>>;
+  client.on('connected', (payload) => {
+    type _connected = Expect<Equal<typeof payload, ConnectedEvent>>;
+  });
+  client.on('state', (state) => {
+    type _state = Expect<Equal<typeof state, ConnectionState>>;
+    if (state.state === 'reconnecting') {
+      const delay: number = state.delayMs;
+      void delay;
+    }
+  });
+  client.on('error', (payload) => {
+    type _error = Expect<Equal<typeof payload, ErrorEventPayload>>;
+  });
+  // @ts-expect-error no such event
+  client.on('nope', () => {});
+  // @ts-expect-error a notification is not a string
+  client.on('notification', (payload: string) => void payload);
+}
+
+export function noCollisions(): void {
+  // An action or event named like a client member would shadow it: the spec must not add one.
+  type _actions = Expect<Equal<Extract<keyof ActionTree<UserActions>, keyof ClientCore>, never>>;
+  type _events = Expect<Equal<Extract<keyof UserEvents, 'state'>, never>>;
+}
+
+export async function rest(): Promise<void> {
+  const api = createRestClient({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'key' });
+  const health = await api.health();
+  type _health = Expect<Equal<typeof health, Health>>;
+  const ready = await api.ready();
+  type _ready = Expect<Equal<typeof ready, Readiness>>;
+  const raw = await api.raw.GET('/healthz');
+  type _raw = Expect<Equal<typeof raw.data, Health | undefined>>;
+  // @ts-expect-error not a path of the spec
+  await api.raw.GET('/nope');
+}
