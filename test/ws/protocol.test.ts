@@ -43,7 +43,7 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
     socket.send({ action: 'nope.nothing', id: 'u1' });
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'u1', error: { code: 'unknown_action' } });
     socket.send(JSON.stringify({ action: 'echo', id: 'big', payload: { text: 'x'.repeat(2000) } }));
-    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'frame_too_large', details: { maxBytes: 1024 } } });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'big', error: { code: 'frame_too_large', details: { maxBytes: 1024 } } });
     socket.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
     expect(await socket.request('echo', { text: 'still here' })).toMatchObject({ payload: { text: 'still here' } });

@@ -48,7 +48,7 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
   return async function dispatch(connection, text) {
     // Characters understate bytes by at most 3x; count bytes only when it could matter.
     if (text.length * 3 > maxFrameBytes && Buffer.byteLength(text) > maxFrameBytes) {
-      sendError(connection, 'error', undefined, new SwitchboardError('frame_too_large', undefined, { maxBytes: maxFrameBytes }));
+      sendError(connection, 'error', peekId(text), new SwitchboardError('frame_too_large', undefined, { maxBytes: maxFrameBytes }));
       return;
     }
     let frame: unknown;
@@ -89,6 +89,18 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       sendError(connection, action, id, error);
     }
   };
+}
+
+const ID_NEAR_START = /"id"\s*:\s*(?:"([^"\\]{1,64})"|(-?\d{1,15})\b)/;
+
+/**
+ * The `id` of a frame too large to parse, when it stands near the start (as SDKs write it), so
+ * the caller's pending request can still be answered. Reads at most 256 characters.
+ */
+function peekId(text: string): RequestId | undefined {
+  const match = ID_NEAR_START.exec(text.slice(0, 256));
+  if (!match) return undefined;
+  return match[1] ?? Number(match[2]);
 }
 
 /** The `id` of an invalid envelope, when it is still a usable ref. */
