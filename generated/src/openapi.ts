@@ -257,12 +257,12 @@ export interface components {
             name: components["schemas"]["RoomName"];
             title?: string;
             /** @default false */
-            staffOnly: boolean;
+            staffOnly?: boolean;
             /**
              * @description Whether messages are stored and can be paged or recovered.
              * @default true
              */
-            history: boolean;
+            history?: boolean;
         };
         RoomUpdate: {
             title?: string | null;
@@ -287,7 +287,7 @@ export interface components {
         EndpointCreate: {
             permissions: components["schemas"]["Permissions"];
             /** @default Anonymous */
-            identity: string;
+            identity?: string;
         };
         Endpoint: {
             id: string;

@@ -6,6 +6,6 @@ import { BANNER } from './emit-ts.ts';
 
 /** `openapi.ts`, as openapi-typescript writes it. */
 export async function emitOpenApiTypes(): Promise<string> {
-  const ast = await openapiTS(pathToFileURL(specPaths.openapi), { exportType: false, alphabetize: false });
+  const ast = await openapiTS(pathToFileURL(specPaths.openapi), { exportType: false, alphabetize: false, defaultNonNullable: false });
   return `${BANNER}${astToString(ast)}`;
 }

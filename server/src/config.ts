@@ -15,6 +15,8 @@ export interface ServerConfig {
   /** Namespaces this deployment's topics in a shared Redis. */
   readonly redisPrefix: string;
   readonly dataDir: string;
+  /** The operator token for /v1/apps; unset on embedded defaults means one is generated in `dataDir`. */
+  readonly adminToken: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The largest frame a socket accepts, in bytes. */
   readonly maxFrameBytes: number;
@@ -45,6 +47,7 @@ export const configVariables = {
   REDIS_URL: { default: '', about: 'Redis URL; unset means the in-process channel layer (one node)' },
   REDIS_PREFIX: { default: 'sb:', about: 'namespace of this deployment in a shared Redis' },
   DATA_DIR: { default: './.switchboard', about: 'folder of the embedded database and generated secrets' },
+  ADMIN_TOKEN: { default: '', about: 'operator token for /v1/apps (at least 24 characters); unset on embedded defaults: generated on first start in DATA_DIR and printed once' },
   LOG_LEVEL: { default: 'info', about: LOG_LEVELS.join(' | ') },
   MAX_FRAME_BYTES: { default: '65536', about: 'largest frame a socket accepts' },
   HEARTBEAT_MS: { default: '25000', about: 'ping interval; a socket that misses a pong is closed (4000)' },
@@ -82,6 +85,13 @@ export function parseConfig(env: Env): ServerConfig {
     }
     return raw;
   };
+  const secret = (name: 'ADMIN_TOKEN', minLength: number): string | undefined => {
+    const raw = read(name);
+    if (raw === '') return undefined;
+    // Never echo a secret, even a wrong one.
+    if (raw.length < minLength) problems.push(`${name}: must be at least ${minLength} characters`);
+    return raw;
+  };
   const logLevel = read('LOG_LEVEL');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   const config: ServerConfig = {
@@ -91,6 +101,7 @@ export function parseConfig(env: Env): ServerConfig {
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read('REDIS_PREFIX'),
     dataDir: read('DATA_DIR'),
+    adminToken: secret('ADMIN_TOKEN', 24),
     logLevel: logLevel as ServerConfig['logLevel'],
     maxFrameBytes: int('MAX_FRAME_BYTES', 256, 16 * 1024 * 1024),
     heartbeatMs: int('HEARTBEAT_MS', 100, 3_600_000),

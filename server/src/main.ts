@@ -13,6 +13,10 @@ try {
   process.stdout.write(
     `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  storage   ${where}; ${channels}\n\n`,
   );
+  if (server.adminToken.kind === 'generated') {
+    // Shown this once: only its hash is kept (in the data folder).
+    process.stdout.write(`  operator token (shown once, keep it): ${server.adminToken.token}\n  e.g. curl -X POST ${server.url}/v1/apps -H 'Authorization: Bearer <token>' -H 'content-type: application/json' -d '{"name":"my-app"}'\n\n`);
+  }
   const stop = (signal: string) => {
     process.stdout.write(`${signal}: closing\n`);
     server.close().then(

@@ -14,6 +14,10 @@ import type { Database } from './db/schema.ts';
 import { createEmitter, type Emitter } from './emitter.ts';
 import { createApp } from './http/app.ts';
 import { anonymous } from './auth/principal.ts';
+import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
+import { createPresenceStore, type PresenceStore } from './presence/index.ts';
+import { createBroadcasts } from './ws/broadcasts.ts';
+import { endpointSocket } from './ws/endpoint-socket.ts';
 import type { Connection } from './ws/connection.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { Hub } from './ws/hub.ts';
@@ -49,6 +53,9 @@ export interface SwitchboardServer extends AsyncDisposable {
   readonly emitter: Emitter;
   readonly db: Kysely<Database>;
   readonly channels: ChannelLayer;
+  readonly presence: PresenceStore;
+  /** How the operator token was set up; `generated` carries the token to print once. */
+  readonly adminToken: AdminTokenSetup;
   /** The sockets open on this node. */
   readonly connections: ReadonlySet<Connection>;
   /** Closes every socket (4002, reconnect elsewhere), then the listener, channels and database. */
@@ -75,11 +82,28 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     await database.close();
     throw err;
   });
+  const cleanup = async () => {
+    await channels.close();
+    await database.close();
+  };
+  const presence = await createPresenceStore({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    node,
+    onError: (err: unknown) => log.error({ err }, 'presence store error'),
+  }).catch(async (err: unknown) => {
+    await cleanup();
+    throw err;
+  });
+  const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
+  if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
+  const events = createBroadcasts(channels);
   const hub = new Hub(channels);
   const connections = new Set<Connection>();
   // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
   const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 + 65_536 });
-  const onFrame = inspect?.frame;
+  const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame };
+  const endpointRoute = socketRoute(endpointSocket({ ...socketDeps, db: database.db, events, presence }));
   const app = createApp({
     node,
     version: VERSION,
@@ -87,12 +111,16 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     databaseKind: database.kind,
     channels,
     log,
+    events,
+    presence,
+    adminToken,
     maxBodyBytes: config.maxFrameBytes,
     onResponse: inspect?.response,
     sockets: {
-      '/ws': socketRoute(
-        userSocket({ config, node, log, hub, connections, authenticate: anonymous, onSend: onFrame && ((f) => onFrame('user', f)) }),
-      ),
+      '/ws': socketRoute(userSocket(socketDeps, anonymous)),
+      '/ws/endpoint/:code{[^/]+}': endpointRoute,
+      // The communication server's URLs end with a slash; both forms are accepted.
+      '/ws/endpoint/:code{[^/]+}/': endpointRoute,
     },
   });
 
@@ -101,8 +129,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     http.once('listening', resolve);
     http.once('error', reject);
   }).catch(async (err: unknown) => {
-    await channels.close();
-    await database.close();
+    await presence.close();
+    await cleanup();
     throw err;
   });
   const stopHeartbeat = startHeartbeat(connections, config.heartbeatMs);
@@ -120,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
         // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.
         if ('closeAllConnections' in http) http.closeAllConnections();
       });
+      await presence.close();
       await channels.close();
       await database.close();
       log.info('closed');
@@ -133,6 +162,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     emitter: createEmitter(channels),
     db: database.db,
     channels,
+    presence,
+    adminToken,
     connections,
     close,
     [Symbol.asyncDispose]: close,

@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
+import { endpointServerFrameValidators, userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
 import * as rest from '@switchboard/protocol/validators/rest';
 
-const socketValidators = { user: userServerFrameValidators } as const;
+const socketValidators: Record<string, typeof userServerFrameValidators> = { user: userServerFrameValidators, endpoint: endpointServerFrameValidators };
 
 /** Why a frame breaks the AsyncAPI spec, or null when it matches. */
-export function checkFrame(route: keyof typeof socketValidators, text: string): string | null {
+export function checkFrame(route: string, text: string): string | null {
   let frame: { action?: unknown; ref?: unknown };
   try {
     frame = JSON.parse(text);
@@ -20,6 +20,7 @@ export function checkFrame(route: keyof typeof socketValidators, text: string): 
   }
   const action = typeof frame?.action === 'string' ? frame.action : '';
   const validators = socketValidators[route];
+  if (!validators) return `no spec for socket route ${route}`;
   const validate = validators.replies[action] ?? validators.events[action];
   if (!validate) return `action ${JSON.stringify(action)} is not in the spec for ${route}`;
   return validate(frame) ? null : `${action}: ${JSON.stringify(validate.errors)}`;
@@ -29,16 +30,22 @@ interface Route {
   method: string;
   pattern: RegExp;
   operationId: string;
+  /** Declared statuses whose response has no body (204). */
+  empty: Set<string>;
 }
 
 const routes: Route[] = (() => {
   const spec = parse(readFileSync(new URL('../../specs/openapi.yaml', import.meta.url), 'utf8')) as {
-    paths: Record<string, Record<string, { operationId: string }>>;
+    paths: Record<string, Record<string, { operationId: string; responses?: Record<string, { content?: unknown; $ref?: string }> }>>;
   };
   const out: Route[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
-    for (const [method, op] of Object.entries(item)) out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId });
+    for (const [method, op] of Object.entries(item)) {
+      if (!op.operationId) continue;
+      const empty = new Set(Object.entries(op.responses ?? {}).filter(([, r]) => !r.content && !r.$ref).map(([status]) => status));
+      out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId, empty });
+    }
   }
   return out;
 })();
@@ -52,6 +59,7 @@ export function checkResponse(method: string, path: string, status: number, body
     // Unknown routes must still answer in the catalog's error shape.
     return status === 404 && /"code":"not_found"/.test(body) ? null : `${method} ${path}: no such operation, answered ${status}`;
   }
+  if (route.empty.has(String(status))) return body === '' ? null : `${route.operationId} ${status}: the spec declares no body`;
   const validate = restValidators[`response_${route.operationId}_${status}`] ?? restValidators[`response_${route.operationId}_default`];
   if (!validate) return `${route.operationId}: status ${status} is not in the spec`;
   let json: unknown;

@@ -48,12 +48,15 @@ export interface TestServerOptions {
   logger?: Logger;
 }
 
+/** The operator token of test nodes. */
+export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789abcdef';
+
 /** Starts a node on 127.0.0.1 with a free port. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const violations: string[] = [];
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const inspect = {
-    frame: (route: 'user', frame: string) => {
+    frame: (route: string, frame: string) => {
       const problem = checkFrame(route, frame);
       if (problem) violations.push(`frame on ${route}: ${problem}`);
     },
@@ -67,7 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   if (options.backend === 'embedded') {
     const database = await createTestDatabase('pglite');
     server = await startServer({
-      config: defaultConfig({ port: 0, ...options.config }),
+      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, ...options.config }),
       database: { db: database.db, kind: 'pglite', close: database.close },
       logger,
       inspect,
@@ -75,7 +78,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   } else {
     const shared = options.shared ?? (owned = await createSharedBackend());
     server = await startServer({
-      config: defaultConfig({ port: 0, databaseUrl: shared.databaseUrl, redisUrl: TEST_REDIS_URL, redisPrefix: shared.redisPrefix, ...options.config }),
+      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, databaseUrl: shared.databaseUrl, redisUrl: TEST_REDIS_URL, redisPrefix: shared.redisPrefix, ...options.config }),
       logger,
       inspect,
     });

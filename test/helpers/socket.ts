@@ -33,12 +33,19 @@ export class TestSocket implements AsyncDisposable {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The first frame (received now or later, after the last one `next` returned) matching `match`. */
+  /**
+   * The first frame (received now or later) matching `match` after the last one `next` returned:
+   * events are consumed in order. Answers to `request` are found by ref and do not move this cursor.
+   */
   next(match: (f: Frame) => boolean = () => true, what = 'a matching frame'): Promise<Frame> {
-    const start = this.#cursor;
+    return this.#find(match, what, true);
+  }
+
+  #find(match: (f: Frame) => boolean, what: string, advance: boolean): Promise<Frame> {
+    const start = advance ? this.#cursor : 0;
     const index = this.frames.findIndex((f, i) => i >= start && match(f));
     if (index >= 0) {
-      this.#cursor = index + 1;
+      if (advance) this.#cursor = index + 1;
       return Promise.resolve(this.frames[index]!);
     }
     return new Promise<Frame>((resolve, reject) => {
@@ -48,7 +55,7 @@ export class TestSocket implements AsyncDisposable {
         from: start,
         resolve: (f) => {
           clearTimeout(timer);
-          this.#cursor = this.frames.indexOf(f) + 1;
+          if (advance) this.#cursor = this.frames.indexOf(f) + 1;
           resolve(f);
         },
       });
@@ -59,7 +66,7 @@ export class TestSocket implements AsyncDisposable {
   async request(action: string, payload?: unknown): Promise<Frame> {
     const id = `t${this.#nextId++}`;
     this.send(payload === undefined ? { action, id } : { action, id, payload });
-    return this.next((f) => f.ref === id, `answer to ${action} #${id}`);
+    return this.#find((f) => f.ref === id, `answer to ${action} #${id}`, false);
   }
 
   /** Closes and waits for the close to complete. */

@@ -3,11 +3,22 @@
  * during the upgrade request; the dispatcher only asks whether it is authenticated.
  */
 
+/** An endpoint socket: bound to one room of one app, with its permission. */
+export interface EndpointPrincipal {
+  kind: 'endpoint';
+  appId: string;
+  endpointId: string;
+  roomId: string;
+  room: string;
+  permissions: 'read' | 'write' | 'readwrite';
+  identity: string;
+}
+
 /** The principal of a connection: one union, extended as new kinds of credentials arrive. */
-export type Principal = { kind: 'anonymous' };
+export type Principal = { kind: 'anonymous' } | EndpointPrincipal;
 
 /** Decides the principal of a socket from its upgrade request; throws a SwitchboardError to refuse. */
-export type Authenticator = (request: Request) => Promise<Principal> | Principal;
+export type Authenticator<P extends Principal = Principal> = (request: Request, params: Record<string, string>) => Promise<P> | P;
 
 /** Lets everyone in as anonymous: public actions only. */
 export const anonymous: Authenticator = () => ({ kind: 'anonymous' });
@@ -15,4 +26,14 @@ export const anonymous: Authenticator = () => ({ kind: 'anonymous' });
 /** Whether the principal may use non-public actions. */
 export function isAuthenticated(principal: Principal): boolean {
   return principal.kind !== 'anonymous';
+}
+
+/** Whether an endpoint receives the room's messages. */
+export function canRead(permissions: EndpointPrincipal['permissions']): boolean {
+  return permissions !== 'write';
+}
+
+/** Whether an endpoint may send into its room. */
+export function canWrite(permissions: EndpointPrincipal['permissions']): boolean {
+  return permissions !== 'read';
 }

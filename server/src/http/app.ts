@@ -9,9 +9,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SwitchboardError, toSwitchboardError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
+import { appRoutes } from './v1/apps.ts';
+import { roomRoutes } from './v1/rooms.ts';
+import type { RestDeps } from './v1/deps.ts';
 
 /** What the app is built from. */
-export interface AppDeps extends HealthDeps {
+export interface AppDeps extends HealthDeps, Omit<RestDeps, 'db'> {
   log: Logger;
   maxBodyBytes: number;
   /** Socket routes by path, each a Hono handler that upgrades. */
@@ -28,6 +31,13 @@ export function errorResponse(c: Context, error: SwitchboardError): Response {
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The endpoint socket's path is its secret code: log the route's shape, never the code.
+    const path = c.req.path.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : c.req.path;
+    deps.log.debug({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
   if (deps.onResponse) {
     const onResponse = deps.onResponse;
     app.use(async (c, next) => {
@@ -46,6 +56,8 @@ export function createApp(deps: AppDeps): Hono {
   );
   for (const [path, handler] of Object.entries(deps.sockets)) app.get(path, handler);
   app.route('/', healthRoutes(deps));
+  app.route('/', appRoutes(deps));
+  app.route('/', roomRoutes(deps));
   app.notFound((c) => errorResponse(c, new SwitchboardError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
     if (err instanceof HTTPException && !(err.cause instanceof SwitchboardError)) {

@@ -6,6 +6,7 @@
  */
 import type { ChannelLayer, ChannelListener } from '../channels/index.ts';
 import type { Connection } from './connection.ts';
+import { isControl, parseClose } from './control.ts';
 
 interface TopicEntry {
   readonly members: Set<Connection>;
@@ -29,6 +30,11 @@ export class Hub {
     if (!entry) {
       const members = new Set<Connection>();
       const listener: ChannelListener = (message) => {
+        if (isControl(message)) {
+          const reason = parseClose(message);
+          if (reason) for (const member of members) member.close(reason);
+          return;
+        }
         for (const member of members) member.send(message);
       };
       entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };

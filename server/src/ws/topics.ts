@@ -2,4 +2,12 @@
 export const topics = {
   /** One connection, wherever it lives. */
   connection: (connectionId: string) => `conn:${connectionId}`,
+  /** Messages of a room for its endpoint readers. */
+  roomReaders: (roomId: string) => `room:${roomId}:readers`,
+  /** Lifecycle of a room (deleted) for every endpoint socket bound to it. */
+  roomControl: (roomId: string) => `room:${roomId}:control`,
+  /** Lifecycle of one endpoint (revoked). */
+  endpoint: (endpointId: string) => `endpoint:${endpointId}`,
+  /** Lifecycle of one app (deleted): every socket of the app. */
+  app: (appId: string) => `app:${appId}`,
 } as const;

@@ -1,0 +1,35 @@
+/**
+ * The broadcast payload and its cheap reading. A reader never parses a frame: it finds the
+ * send timestamp by its marker and reads the digits in place, so the generator's CPU (shared
+ * with the server under test) goes to sockets, not JSON.
+ */
+
+/** About this many bytes of JSON per message, as the scenario asks. */
+export const PAYLOAD_BYTES = 100;
+
+const MARKER = Buffer.from('"sent":');
+const SKELETON = '{"sent":10000000000,"pad":""}';
+const PAD = 'x'.repeat(PAYLOAD_BYTES - SKELETON.length);
+
+/** Microseconds on this process's monotonic clock; publishers and readers share it. */
+export function nowUs(): number {
+  return Math.round(performance.now() * 1000);
+}
+
+/** The JSON a publisher sends: its send time and padding. */
+export function payloadJson(sentUs: number): string {
+  return `{"sent":${sentUs},"pad":"${PAD}"}`;
+}
+
+/** The send time carried by a frame, or -1 when the frame carries none (greetings, pings). */
+export function readSent(frame: Buffer): number {
+  const at = frame.indexOf(MARKER);
+  if (at < 0) return -1;
+  let value = 0;
+  for (let i = at + MARKER.length; i < frame.length; i++) {
+    const digit = (frame[i] ?? 0) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return value;
+}

@@ -1,0 +1,92 @@
+/** What a benchmark run measured, before any median or ratio (the report computes those). */
+import type { IdleSample, LoadSample } from './load/api.ts';
+import type { ScenarioName, Sizes } from './options.ts';
+import type { PeerName } from './runner/peer-catalog.ts';
+import type { Shape } from './runner/deployment.ts';
+
+/** A measurement, or why there is none. */
+export type Outcome<T> =
+  | { status: 'ok'; value: T }
+  | { status: 'unavailable'; reason: string }
+  | { status: 'failed'; error: string }
+  | { status: 'skipped'; reason: string };
+
+/** One load phase with the server's CPU time over it. */
+export interface LoadMeasure extends LoadSample {
+  deliveriesPerSec: number;
+  /** Server CPU (user + system, all nodes) per delivered message, in microseconds. */
+  cpuUsPerDelivery: number;
+  /** Why the phase does not count as sustained; undefined when it does. */
+  failure: string | undefined;
+}
+
+/** The fan-out scenario of one peer in one round. */
+export interface FanoutRun {
+  saturation: LoadMeasure;
+  steps: LoadMeasure[];
+  /** The highest offered rate (publishes/s) that passed, 0 if none did. */
+  sustainedRate: number;
+  /** The step at 80 % of the baseline's sustained rate. */
+  atTarget: LoadMeasure | undefined;
+}
+
+/** The storm and idle scenarios of one peer in one round (one pass measures both). */
+export interface IdleRun extends IdleSample {
+  connectsPerSec: number;
+  rssBefore: number;
+  rssAfter: number;
+  rssPerSocket: number;
+}
+
+/** One peer, one deployment shape, one round. */
+export interface PeerRun {
+  peer: PeerName;
+  label: string;
+  shape: Shape;
+  round: number;
+  /** Every node started and answered. */
+  started: boolean;
+  idle: Outcome<IdleRun> | undefined;
+  fanout: Outcome<FanoutRun> | undefined;
+}
+
+/** The minified, gzipped browser bundles. */
+export interface SdkSize {
+  switchboardBytes: number;
+  socketIoClientBytes: number;
+}
+
+/** Rates every peer of a shape is measured at, fixed by the baseline. */
+export interface Reference {
+  /** Offered publishes/s of the steps (from round 1's baseline). */
+  ladder: number[] | undefined;
+  /** 80 % of the baseline's sustained rate, per round (index = round - 1). */
+  targetRate: Array<number | undefined>;
+}
+
+/** Where the run happened. */
+export interface Environment {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  commit: string;
+  packages: Record<string, string>;
+  redis: string;
+  postgres: string;
+}
+
+/** Everything a run produced. */
+export interface BenchResults {
+  startedAt: string;
+  durationMs: number;
+  smoke: boolean;
+  sizes: Sizes;
+  scenarios: ScenarioName[];
+  peers: PeerName[];
+  runs: PeerRun[];
+  reference: Record<Shape, Reference>;
+  sdk: Outcome<SdkSize>;
+  environment: Environment;
+}

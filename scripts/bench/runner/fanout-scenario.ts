@@ -1,0 +1,99 @@
+/**
+ * The fan-out scenario from the runner's side: a closed-loop run for the most the peer can
+ * deliver, then open-loop steps up the baseline's ladder until one fails (p99 over 100 ms,
+ * deliveries missing, sockets closed, publishes refused), then one step at 80 % of the
+ * baseline's sustained rate. The server's CPU time is read around each phase, with the
+ * server idle at both ends, so it covers exactly that phase's work.
+ */
+import type { LoadSample } from '../load/api.ts';
+import type { Sizes } from '../options.ts';
+import type { FanoutRun, LoadMeasure, Reference } from '../results.ts';
+import type { Deployment } from './deployment.ts';
+import type { GeneratorClient } from './generator-client.ts';
+
+/** The latency bound of a sustained step. */
+export const P99_LIMIT_MS = 100;
+// Room for the generator's own settling and IPC on top of a phase's nominal length.
+const CALL_MARGIN_MS = 60_000;
+
+/** What the fan-out needs besides the peer. */
+export interface FanoutContext {
+  generator: GeneratorClient;
+  deployment: Deployment;
+  sizes: Sizes;
+  reference: Reference;
+  round: number;
+  /** The baseline fixes the ladder (round 1) and the target rate (each round). */
+  baseline: boolean;
+  /** False once the run's time budget is spent: no further steps start. */
+  withinBudget: () => boolean;
+  log: (line: string) => void;
+}
+
+function judge(sample: LoadSample, paced: boolean, plannedMs: number): string | undefined {
+  if (sample.closedByServer > 0) return `the server closed ${sample.closedByServer} reader sockets`;
+  if (sample.refused > 0) return `the server refused ${sample.refused} publishes (${sample.lastRefusal ?? ''})`;
+  if (sample.delivered < sample.expected) return `${sample.expected - sample.delivered} of ${sample.expected} deliveries were missing at the end of the grace period`;
+  if (paced && sample.sendMs > plannedMs * 1.1 + 50) return 'the load generator could not keep the pace';
+  if (paced && !(sample.latency.p99 <= P99_LIMIT_MS)) return `p99 ${sample.latency.p99.toFixed(1)} ms > ${P99_LIMIT_MS} ms`;
+  return undefined;
+}
+
+async function measure(context: FanoutContext, paced: boolean, plannedMs: number, phase: () => Promise<LoadSample>): Promise<LoadMeasure> {
+  const before = await context.deployment.stats(false);
+  const sample = await phase();
+  const after = await context.deployment.stats(false);
+  const seconds = sample.elapsedMs / 1000;
+  return {
+    ...sample,
+    deliveriesPerSec: seconds > 0 ? sample.delivered / seconds : 0,
+    cpuUsPerDelivery: sample.delivered > 0 ? (after.cpuUs - before.cpuUs) / sample.delivered : Number.NaN,
+    failure: judge(sample, paced, plannedMs),
+  };
+}
+
+// Two significant digits: offered rates read as round numbers in the report.
+function roundRate(rate: number): number {
+  if (rate <= 0) return 0;
+  const unit = 10 ** Math.max(0, Math.floor(Math.log10(rate)) - 1);
+  return Math.max(1, Math.round(rate / unit) * unit);
+}
+
+/** Runs the scenario on a connected fan-out; the generator must hold the readers and publishers. */
+export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
+  const { generator, sizes, reference, log } = context;
+  const saturate = (durationMs: number) =>
+    generator.call('saturate', { durationMs, window: sizes.window, graceMs: sizes.graceMs }, durationMs + sizes.graceMs + CALL_MARGIN_MS);
+  const step = (rate: number) =>
+    measure(context, true, sizes.stepMs, () =>
+      generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
+    );
+
+  await saturate(sizes.warmupMs);
+  const saturation = await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs));
+  log(
+    `  closed loop: ${Math.round(saturation.deliveriesPerSec)} deliveries/s, ${saturation.cpuUsPerDelivery.toFixed(2)} µs CPU each${saturation.failure ? ` (${saturation.failure})` : ''}`,
+  );
+  if (context.baseline && context.round === 1) {
+    const publishes = saturation.deliveriesPerSec / sizes.readersPerRoom;
+    reference.ladder = sizes.ladder.map((fraction) => roundRate(fraction * publishes));
+  }
+  const steps: LoadMeasure[] = [];
+  let sustainedRate = 0;
+  for (const rate of reference.ladder ?? []) {
+    if (!context.withinBudget()) break;
+    const measured = await step(rate);
+    steps.push(measured);
+    log(`  ${rate} publishes/s: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms${measured.failure ? ` -- ${measured.failure}` : ''}`);
+    if (measured.failure) break;
+    sustainedRate = rate;
+  }
+  if (context.baseline) reference.targetRate[context.round - 1] = sustainedRate > 0 ? roundRate(0.8 * sustainedRate) : undefined;
+  const targetRate = reference.targetRate[context.round - 1];
+  let atTarget: LoadMeasure | undefined;
+  if (targetRate !== undefined && context.withinBudget()) {
+    atTarget = await step(targetRate);
+    log(`  at 80 % of the baseline (${targetRate}/s): p99 ${atTarget.latency.p99.toFixed(1)} ms, ${atTarget.cpuUsPerDelivery.toFixed(2)} µs CPU per delivery`);
+  }
+  return { saturation, steps, sustainedRate, atTarget };
+}

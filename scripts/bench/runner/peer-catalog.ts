@@ -1,0 +1,118 @@
+/**
+ * The peers: which launcher runs each, with which environment, and which backing services it
+ * needs. `ws` is the baseline of the single-node scenarios; its Redis variant is the baseline
+ * of the cross-node one.
+ */
+import type { Protocol } from '../load/drivers/index.ts';
+import { benchFile } from './paths.ts';
+import { REDIS_URL } from './resources.ts';
+
+/** Every peer, in the order they run (the baseline first). */
+export const peerNames = ['ws', 'socketio', 'socketio-redis', 'switchboard', 'switchboard-redis', 'switchboard-history'] as const;
+
+/** One of `peerNames`. */
+export type PeerName = (typeof peerNames)[number];
+
+/** A backing service a peer needs. */
+export type Service = 'redis' | 'postgres';
+
+/** What the runner gives a launch: secrets and borrowed resources. */
+export interface LaunchContext {
+  secret: string;
+  adminToken: string;
+  redisPrefix: string;
+  dataDir: string;
+  /** A scratch database, when the variant needs Postgres. */
+  databaseUrl: string | undefined;
+}
+
+/** How one peer is run in one deployment shape. */
+export interface Variant {
+  label: string;
+  needs: readonly Service[];
+  env(context: LaunchContext): Record<string, string>;
+}
+
+/** A peer. */
+export interface PeerSpec {
+  name: PeerName;
+  protocol: Protocol;
+  launcher: string;
+  /** Whether its rooms keep history (Switchboard). */
+  history: boolean;
+  /** One node. */
+  single: Variant;
+  /** Two nodes through Redis (publishers on the first, readers on the second); absent when the peer has no such deployment. */
+  cross?: Variant;
+}
+
+const secret = (c: LaunchContext) => ({ BENCH_SECRET: c.secret });
+const redis = (c: LaunchContext) => ({ REDIS_URL, REDIS_PREFIX: c.redisPrefix });
+
+// Switchboard runs as `npm start` would, except that the per-socket command rate is lifted: one
+// publisher per room sends thousands of messages a second here, far beyond a user's 100/s.
+const switchboardEnv = (c: LaunchContext): Record<string, string> => ({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  DATA_DIR: c.dataDir,
+  ADMIN_TOKEN: c.adminToken,
+  FRAMES_PER_SECOND: '1000000',
+  FRAME_BURST: '100000',
+});
+const database = (c: LaunchContext): Record<string, string> => (c.databaseUrl ? { DATABASE_URL: c.databaseUrl } : {});
+
+/** The catalog. */
+export const peers: Readonly<Record<PeerName, PeerSpec>> = {
+  ws: {
+    name: 'ws',
+    protocol: 'raw-ws',
+    launcher: benchFile('peers/raw-ws.ts'),
+    history: false,
+    single: { label: 'raw ws', needs: [], env: secret },
+    cross: { label: 'raw ws + Redis pub/sub', needs: ['redis'], env: (c) => ({ ...secret(c), ...redis(c) }) },
+  },
+  socketio: {
+    name: 'socketio',
+    protocol: 'socket-io',
+    launcher: benchFile('peers/socket-io.ts'),
+    history: false,
+    single: { label: 'Socket.IO', needs: [], env: secret },
+  },
+  'socketio-redis': {
+    name: 'socketio-redis',
+    protocol: 'socket-io',
+    launcher: benchFile('peers/socket-io.ts'),
+    history: false,
+    single: { label: 'Socket.IO + redis-adapter', needs: ['redis'], env: (c) => ({ ...secret(c), ...redis(c) }) },
+    cross: { label: 'Socket.IO + redis-adapter', needs: ['redis'], env: (c) => ({ ...secret(c), ...redis(c) }) },
+  },
+  switchboard: {
+    name: 'switchboard',
+    protocol: 'switchboard',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: false,
+    single: { label: 'Switchboard (embedded)', needs: [], env: switchboardEnv },
+  },
+  'switchboard-redis': {
+    name: 'switchboard-redis',
+    protocol: 'switchboard',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: false,
+    single: { label: 'Switchboard + Redis', needs: ['redis'], env: (c) => ({ ...switchboardEnv(c), ...redis(c) }) },
+    // Two nodes must share their rooms and endpoints, so the cross-node deployment is Postgres plus Redis.
+    cross: { label: 'Switchboard + Redis + Postgres', needs: ['redis', 'postgres'], env: (c) => ({ ...switchboardEnv(c), ...redis(c), ...database(c) }) },
+  },
+  'switchboard-history': {
+    name: 'switchboard-history',
+    protocol: 'switchboard',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: true,
+    single: { label: 'Switchboard + Postgres, history on', needs: ['postgres'], env: (c) => ({ ...switchboardEnv(c), ...database(c) }) },
+  },
+};
+
+/** Whether a string names a peer. */
+export function isPeerName(value: string): value is PeerName {
+  return (peerNames as readonly string[]).includes(value);
+}

@@ -1,0 +1,95 @@
+/**
+ * The backing services a peer run borrows: a temporary data folder, a scratch Postgres database
+ * (created empty, dropped after), a random Redis namespace (its keys deleted after). Everything
+ * is local: 127.0.0.1 only.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createClient } from 'redis';
+
+/** The Redis every Redis-backed peer uses. */
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Postgres server scratch databases are created in. */
+export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const SCAN_LIMIT = 1_000;
+
+/** A short random suffix for names. */
+export function randomName(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** A temporary folder, removed by `remove()`. */
+export async function tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'sb-bench-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Creates an empty database `sb_bench_<random>`; `drop()` removes it with every connection to it. */
+export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `sb_bench_${randomName()}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function adminQuery(sql: string): Promise<string> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const result = await client.query<Record<string, unknown>>(sql);
+    const first = result.rows[0];
+    return first ? String(Object.values(first)[0]) : '';
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes the keys a run left under `prefix` (bounded: a few thousand keys at most are expected). */
+export async function clearRedisPrefix(prefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    let cursor = '0';
+    for (let round = 0; round < SCAN_LIMIT; round++) {
+      const page = await client.scan(cursor, { MATCH: `${prefix}*`, COUNT: 1_000 });
+      if (page.keys.length > 0) await client.del(page.keys);
+      cursor = String(page.cursor);
+      if (cursor === '0') break;
+    }
+  } finally {
+    await client.quit();
+  }
+}
+
+/** The Redis server's version, or why it is not reachable. */
+export async function redisVersion(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 3_000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    await client.quit();
+    return { ok: true, version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+  } catch (err) {
+    return { ok: false, reason: `Redis is not reachable at ${REDIS_URL}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** The Postgres server's version, or why it is not reachable. */
+export async function postgresVersion(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  try {
+    return { ok: true, version: await adminQuery('show server_version') };
+  } catch (err) {
+    return { ok: false, reason: `Postgres is not reachable at ${POSTGRES_URL}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The REST API as resource calls, each one line over the spec-typed openapi-fetch client: what
+ * goes in and comes out is exactly what specs/openapi.yaml says.
+ */
+import type { Client } from 'openapi-fetch';
+import type { components, operations, paths } from '@switchboard/protocol/openapi';
+import { unwrap } from './rest-client-core.ts';
+
+type Schemas = components['schemas'];
+type Body<Op extends keyof operations> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+type Query<Op extends keyof operations> = operations[Op] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+/** Builds the resource groups over a raw client. */
+export function createResources(raw: Client<paths>) {
+  return {
+    /** Operator-only: apps and their API keys (needs `adminToken`). */
+    apps: {
+      /** Creates an app; `apiKey` in the result is shown this once. */
+      create: (body: Body<'createApp'>) => unwrap(raw.POST('/v1/apps', { body })),
+      list: () => unwrap(raw.GET('/v1/apps')),
+      delete: (appId: string) => unwrap(raw.DELETE('/v1/apps/{appId}', { params: { path: { appId } } })),
+      /** Adds a key (for rotation); shown this once. */
+      createKey: (appId: string) => unwrap(raw.POST('/v1/apps/{appId}/keys', { params: { path: { appId } } })),
+      revokeKey: (appId: string, keyId: string) => unwrap(raw.DELETE('/v1/apps/{appId}/keys/{keyId}', { params: { path: { appId, keyId } } })),
+    },
+    /** The app's rooms (needs `apiKey`). */
+    rooms: {
+      create: (body: Body<'createRoom'>): Promise<Schemas['Room']> => unwrap(raw.POST('/v1/rooms', { body })),
+      list: () => unwrap(raw.GET('/v1/rooms')),
+      get: (room: string) => unwrap(raw.GET('/v1/rooms/{room}', { params: { path: { room } } })),
+      update: (room: string, body: Body<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
+      delete: (room: string) => unwrap(raw.DELETE('/v1/rooms/{room}', { params: { path: { room } } })),
+    },
+    /** A room's endpoints (needs `apiKey`). */
+    endpoints: {
+      /** Creates an endpoint; `code` and `path` in the result are shown this once. */
+      create: (room: string, body: Body<'createEndpoint'>) => unwrap(raw.POST('/v1/rooms/{room}/endpoints', { params: { path: { room } }, body })),
+      list: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/endpoints', { params: { path: { room } } })),
+      delete: (room: string, endpointId: string) =>
+        unwrap(raw.DELETE('/v1/rooms/{room}/endpoints/{endpointId}', { params: { path: { room, endpointId } } })),
+    },
+    /** Publishing into a room and paging its history (needs `apiKey`). */
+    messages: {
+      publish: (room: string, body: Body<'publishMessage'>) => unwrap(raw.POST('/v1/rooms/{room}/messages', { params: { path: { room } }, body })),
+      list: (room: string, query: Query<'listMessages'> = {}) =>
+        unwrap(raw.GET('/v1/rooms/{room}/messages', { params: { path: { room }, query } })),
+    },
+  };
+}
+
+/** The resource groups of the REST client. */
+export type RestResources = ReturnType<typeof createResources>;

@@ -1,0 +1,14 @@
+/** What the /v1 routes are built from. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { AdminTokenSetup } from '../../auth/admin-token.ts';
+import type { PresenceStore } from '../../presence/index.ts';
+import type { DomainEvents } from '../../services/events.ts';
+
+/** Dependencies of the REST API. */
+export interface RestDeps {
+  db: Kysely<Database>;
+  events: DomainEvents;
+  presence: PresenceStore;
+  adminToken: AdminTokenSetup;
+}

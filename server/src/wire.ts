@@ -1,0 +1,53 @@
+/**
+ * Stored rows → the wire shapes of the specs (generated types). One place, so REST bodies and
+ * socket frames describe a room or a message identically.
+ */
+import type { components } from '@switchboard/protocol/openapi';
+import type { RoomMessage } from '@switchboard/protocol';
+import type { App, ApiKey, Endpoint, Message, Room } from './db/schema.ts';
+
+type Schemas = components['schemas'];
+
+const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+
+/** A room as REST returns it. */
+export function toRoom(room: Room): Schemas['Room'] {
+  return {
+    name: room.name,
+    title: room.title,
+    staffOnly: room.staff_only,
+    history: room.history,
+    lastSeq: room.last_seq,
+    createdAt: iso(room.created_at),
+    updatedAt: iso(room.updated_at),
+  };
+}
+
+/** A message as readers receive it and history returns it. */
+export function toRoomMessage(roomName: string, message: Message): RoomMessage {
+  const sender: RoomMessage['sender'] = { type: message.sender_type, identity: message.sender_name };
+  if (message.sender_id) sender.id = message.sender_id;
+  return { id: message.id, room: roomName, seq: message.seq, sender, data: message.data, createdAt: iso(message.created_at) };
+}
+
+/** An API key without its secret. */
+export function toApiKey(key: ApiKey): Schemas['ApiKey'] {
+  return { id: key.id, prefix: key.prefix, createdAt: iso(key.created_at) };
+}
+
+/** An app with its live keys. */
+export function toApp(app: App, keys: ApiKey[]): Schemas['App'] {
+  return { id: app.id, name: app.name, createdAt: iso(app.created_at), keys: keys.map(toApiKey) };
+}
+
+/** An endpoint without its code, with its live connection count. */
+export function toEndpoint(endpoint: Endpoint, roomName: string, connections: number): Schemas['Endpoint'] {
+  return {
+    id: endpoint.id,
+    room: roomName,
+    permissions: endpoint.permissions,
+    identity: endpoint.identity,
+    createdAt: iso(endpoint.created_at),
+    connections,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * /ws/endpoint/{code}: a socket bound to one room by an endpoint's secret code. A bad or revoked
+ * code is refused with 401 before the upgrade completes. Readers join the room's messages; every
+ * endpoint socket joins the room's, the endpoint's and the app's lifecycle topics, so deleting
+ * any of them closes it on whichever node it lives.
+ */
+import { commonErrors, endpointActions, type EndpointActions } from '@switchboard/protocol';
+import { endpointPayloadValidators } from '@switchboard/protocol/validators';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { canRead, type EndpointPrincipal } from '../auth/principal.ts';
+import { SwitchboardError } from '../errors.ts';
+import { endpointHandlers, type EndpointContext } from '../handlers/endpoint.ts';
+import type { PresenceStore } from '../presence/index.ts';
+import { endpointExists, endpointPresenceKey, findEndpointByCode } from '../services/endpoints.ts';
+import type { DomainEvents } from '../services/events.ts';
+import { createDispatcher } from './dispatcher.ts';
+import type { AcceptSocket } from './node-upgrade.ts';
+import { acceptSockets, type SocketDeps } from './socket-accept.ts';
+import { topics } from './topics.ts';
+
+/** What the endpoint route needs besides the socket basics. */
+export interface EndpointSocketDeps extends SocketDeps {
+  db: Kysely<Database>;
+  events: DomainEvents;
+  presence: PresenceStore;
+}
+
+/** Builds the accept function of the endpoint route. */
+export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
+  const { db, events, presence, hub } = deps;
+  return acceptSockets<EndpointPrincipal>(deps, {
+    channel: 'endpoint',
+    async authenticate(c) {
+      const found = await findEndpointByCode(db, c.req.param('code') ?? '');
+      if (!found) throw new SwitchboardError('unauthenticated', 'Unknown or revoked endpoint code.');
+      const { endpoint, room } = found;
+      return {
+        kind: 'endpoint',
+        appId: endpoint.app_id,
+        endpointId: endpoint.id,
+        roomId: room.id,
+        room: room.name,
+        permissions: endpoint.permissions,
+        identity: endpoint.identity,
+      };
+    },
+    dispatch: createDispatcher<EndpointActions, EndpointContext>({
+      maxFrameBytes: deps.config.maxFrameBytes,
+      actions: endpointActions,
+      validators: endpointPayloadValidators,
+      commonErrors,
+      handlers: endpointHandlers,
+      context: (connection) => ({ principal: connection.principal as EndpointPrincipal, db, events }),
+    }),
+    async open(connection, principal) {
+      const joins = [topics.roomControl(principal.roomId), topics.endpoint(principal.endpointId), topics.app(principal.appId)];
+      if (canRead(principal.permissions)) joins.push(topics.roomReaders(principal.roomId));
+      await Promise.all(joins.map((topic) => hub.join(topic, connection)));
+      // Revoked between the handshake and the subscriptions: the revocation was published before
+      // this socket listened, so look again now that it does.
+      if (!(await endpointExists(db, principal.appId, principal.endpointId))) {
+        connection.close('unauthorized');
+        return;
+      }
+      await presence.add(endpointPresenceKey(principal.endpointId), connection.id, '1');
+      // Closed while opening: `closed` may have run before the entry existed.
+      if (connection.phase.phase === 'closed') await presence.remove(endpointPresenceKey(principal.endpointId), connection.id);
+    },
+    greeting: (principal) => ({
+      endpoint: { id: principal.endpointId, room: principal.room, permissions: principal.permissions, identity: principal.identity },
+    }),
+    async closed(connection, principal) {
+      await presence.remove(endpointPresenceKey(principal.endpointId), connection.id);
+    },
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * What every socket route shares: authenticate the upgrade, give the socket a Connection with its
+ * own topic, run the route's opening work before any frame, and clean up on close. A route adds
+ * only its authenticator, its dispatcher and what it joins.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import type { ConnectedEvent } from '@switchboard/protocol';
+import type { ServerConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Principal } from '../auth/principal.ts';
+import { SwitchboardError } from '../errors.ts';
+import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
+import type { Hub } from './hub.ts';
+import type { AcceptSocket, RawSocket } from './node-upgrade.ts';
+import { topics } from './topics.ts';
+
+/** What socket routes need from the server. */
+export interface SocketDeps {
+  config: ServerConfig;
+  node: string;
+  log: Logger;
+  hub: Hub;
+  connections: Set<Connection>;
+  /** Sees every frame sent to a socket (the contract test's tap), with the route's channel id. */
+  onSend?: (route: string, frame: string) => void;
+}
+
+/** One socket route. */
+export interface SocketRoute<P extends Principal> {
+  /** The AsyncAPI channel id (`user`, `endpoint`). */
+  channel: string;
+  authenticate(c: Context): Promise<P>;
+  dispatch: FrameHandler;
+  /** Joins the route's topics; runs before the greeting and before any frame is handled. */
+  open?(connection: Connection, principal: P): Promise<void>;
+  /** Extra fields of the `connected` greeting. */
+  greeting?(principal: P): Partial<ConnectedEvent>;
+  /** Cleans up what `open` registered outside the hub. */
+  closed?(connection: Connection, principal: P): Promise<void>;
+}
+
+const BINARY_REFUSED = JSON.stringify({
+  action: 'error',
+  error: new SwitchboardError('bad_request', 'Binary frames are not supported; send JSON text.').toWire(),
+});
+
+/** Builds the accept function of a socket route. */
+export function acceptSockets<P extends Principal>(deps: SocketDeps, route: SocketRoute<P>): AcceptSocket {
+  const { config, hub, connections } = deps;
+  const limits: ConnectionLimits = {
+    maxBufferedBytes: config.maxBufferedBytes,
+    framesPerSecond: config.framesPerSecond,
+    frameBurst: config.frameBurst,
+    maxInbox: Math.max(64, config.frameBurst),
+  };
+  const onSend = deps.onSend;
+  const tap = onSend ? (socket: RawSocket) => tapped(socket, (frame) => onSend(route.channel, frame)) : (socket: RawSocket) => socket;
+
+  return async (c) => {
+    const principal = await route.authenticate(c);
+    return (socket) => {
+      const id = randomUUID();
+      const connection = new Connection({ id, socket: tap(socket), principal, log: deps.log.child({ conn: id, route: route.channel }), limits, handle: route.dispatch });
+      connections.add(connection);
+      connection.log.debug({ principal: principal.kind }, 'socket open');
+      connection.open(async () => {
+        await hub.join(topics.connection(id), connection);
+        await route.open?.(connection, principal);
+        const greeting: ConnectedEvent = {
+          connectionId: id,
+          node: deps.node,
+          protocol: 1,
+          heartbeatMs: config.heartbeatMs,
+          maxFrameBytes: config.maxFrameBytes,
+          ...route.greeting?.(principal),
+        };
+        connection.send(JSON.stringify({ action: 'connected', payload: greeting }));
+      });
+      return {
+        message: (text) => connection.receive(text),
+        binary: () => connection.send(BINARY_REFUSED),
+        pong: () => {
+          connection.alive = true;
+        },
+        closed: (code) => {
+          connection.closed(code);
+          connections.delete(connection);
+          connection.log.debug({ code }, 'socket closed');
+          const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, principal)]);
+          cleanup.catch((err: unknown) => connection.log.error({ err }, 'cleaning up a closed socket failed'));
+        },
+      };
+    };
+  };
+}
+
+function tapped(socket: RawSocket, onSend: (frame: string) => void): RawSocket {
+  return {
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send: (data) => {
+      onSend(data);
+      socket.send(data);
+    },
+    close: (code, reason) => socket.close(code, reason),
+    terminate: () => socket.terminate(),
+    ping: () => socket.ping(),
+  };
+}
