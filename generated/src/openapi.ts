@@ -209,6 +209,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the caller's users. */
+        get: operations["listUsers"];
+        put?: never;
+        /** Creates a user of the caller's app; a password (hashed with scrypt) lets them sign in themselves. */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a user; their sockets are closed (4501) on every node and their tokens stop working. */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mints an access token for a user, for app backends that authenticate their users themselves. */
+        post: operations["createUserToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pushes a `notification` event to every socket of the user, on every node. */
+        post: operations["notifyUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pushes a `notification` event to every user socket that joined the room, on every node. */
+        post: operations["notifyRoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchanges an app user's username and password for an access token (a signed JWT with an expiry). */
+        post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -269,18 +380,6 @@ export interface components {
             staffOnly?: boolean;
             history?: boolean;
         };
-        Room: {
-            name: components["schemas"]["RoomName"];
-            title: string | null;
-            staffOnly: boolean;
-            history: boolean;
-            /** @description The `seq` of the room's latest message, 0 before the first. */
-            lastSeq: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
         RoomList: {
             items: components["schemas"]["Room"][];
         };
@@ -325,6 +424,57 @@ export interface components {
             /** @description Pass as `after` for the next page; absent on the last page. */
             next?: number;
         };
+        UserCreate: {
+            username: components["schemas"]["Username"];
+            /** @description Lets the user sign in with POST /v1/auth/token; without it, only the app can mint their tokens. */
+            password?: string;
+            /**
+             * @description Staff may join staff-only rooms and edit or delete anyone's chat messages.
+             * @default false
+             */
+            staff?: boolean;
+        };
+        User: {
+            id: string;
+            username: components["schemas"]["Username"];
+            staff: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        UserList: {
+            items: components["schemas"]["User"][];
+        };
+        SignIn: {
+            /** @description The app's id. */
+            app: string;
+            username: string;
+            password: string;
+        };
+        TokenCreate: {
+            /**
+             * @description Lifetime in seconds.
+             * @default 3600
+             */
+            expiresIn?: number;
+        };
+        Token: {
+            /** @description Send as `?token=`, `Authorization: Bearer`, the `sb_token` cookie, or with the `authorize` action. */
+            accessToken: string;
+            /** @constant */
+            tokenType: "Bearer";
+            /** @description Seconds until it expires. */
+            expiresIn: number;
+        };
+        NotificationCreate: {
+            message: string;
+            level: components["schemas"]["NotificationLevel"];
+            /** @description Any JSON, delivered as it is. */
+            data?: unknown;
+        };
+        NotificationSent: {
+            /** @constant */
+            status: "sent";
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -356,6 +506,20 @@ export interface components {
         };
         /** @description A room's name, unique within its app. */
         RoomName: string;
+        /** @description A room as REST and sockets show it. */
+        Room: {
+            name: components["schemas"]["RoomName"];
+            title: string | null;
+            /** @description Only staff users may join (endpoints are bound by the app and unaffected). */
+            staffOnly: boolean;
+            history: boolean;
+            /** @description The `seq` of the room's latest message, 0 before the first. */
+            lastSeq: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         /**
          * @description What an endpoint may do in its room.
          * @enum {string}
@@ -377,11 +541,27 @@ export interface components {
             /** @description The room's sequence number; strictly increasing, gapless per room. */
             seq: number;
             sender: components["schemas"]["Sender"];
-            /** @description Any JSON the sender sent. */
-            data: unknown;
+            /** @description Any JSON the sender attached (endpoint and backend messages always carry it). */
+            data?: unknown;
+            /** @description The text of a chat message. */
+            text?: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the text was last edited.
+             */
+            editedAt?: string;
+            /**
+             * @description Present on a deleted message kept as a tombstone (text and data removed), so replay sees every seq.
+             * @constant
+             */
+            deleted?: true;
         };
+        /** @description A user's name, unique within its app. */
+        Username: string;
+        /** @enum {string} */
+        NotificationLevel: "info" | "success" | "warning" | "error";
     };
     responses: {
         /** @description Any error, as a catalog code. */
@@ -398,6 +578,7 @@ export interface components {
         appId: string;
         keyId: string;
         room: components["schemas"]["RoomName"];
+        userId: string;
         endpointId: string;
     };
     requestBodies: never;
@@ -844,6 +1025,197 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description The user. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createUserToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description The token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    notifyUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationCreate"];
+            };
+        };
+        responses: {
+            /** @description Handed to every node; sockets receive it now, offline users never do. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSent"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    notifyRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationCreate"];
+            };
+        };
+        responses: {
+            /** @description Handed to every node. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSent"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            /** @description The token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            401: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             default: components["responses"]["Error"];
         };
     };

@@ -11,7 +11,27 @@ export interface UserActions {
   /** Checks that the socket is alive and the server answers; replies with the server time. */
   "ping": { input: T.PingInput; output: T.PingOutput; errors: "validation_failed" | "rate_limited" | "internal" | "unavailable" };
   /** Replies with the text it was sent; useful to test a client. */
-  "echo": { input: T.EchoInput; output: T.EchoOutput; errors: "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  "echo": { input: T.EchoInput; output: T.EchoOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Authenticates the socket with an access token; answers with the user, then sends `welcome`. */
+  "authorize": { input: T.AuthorizeInput; output: T.AuthorizeOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** A quote from the dataset the server ships. */
+  "quote": { input: T.EmptyInput; output: T.QuoteOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** A joke from the dataset the server ships. */
+  "joke": { input: T.EmptyInput; output: T.JokeOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Joins a room: answers with the room, its members and its latest seq, and with `since`, every message after it. */
+  "chat.join": { input: T.ChatJoinInput; output: T.ChatJoinOutput; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Leaves a room joined on this socket. */
+  "chat.leave": { input: T.ChatRoomInput; output: T.ChatLeaveOutput; errors: "unauthenticated" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Sends a message to a room joined on this socket; answers with the stored message. */
+  "chat.send": { input: T.ChatSendInput; output: T.RoomMessageOutput; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Edits a message (its author or staff); every member gets `chat.edited`. */
+  "chat.edit": { input: T.ChatEditInput; output: T.RoomMessageOutput; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Deletes a message (its author or staff); every member gets `chat.deleted`. */
+  "chat.delete": { input: T.ChatMessageRef; output: T.ChatDeletedEvent; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Pages a room's stored messages backwards from `before`. */
+  "chat.history": { input: T.ChatHistoryInput; output: T.ChatHistoryOutput; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Lists the app's rooms; `rooms.changed` keeps the list live. */
+  "rooms.list": { input: T.EmptyInput; output: T.RoomsListOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
 }
 
 /** Every event the /ws socket sends, by name. */
@@ -22,16 +42,40 @@ export interface UserEvents {
   "notification": T.NotificationEvent;
   /** Answers a frame that could not be attributed to a known action. */
   "error": T.ErrorObject;
+  /** Sent once the socket is authenticated (by `authorize` or a token at connect): who the user is. */
+  "welcome": T.WelcomeEvent;
+  /** A message in a room this socket joined. */
+  "chat.message": T.RoomMessageOutput;
+  /** A message in a joined room was edited. */
+  "chat.edited": T.RoomMessageOutput;
+  /** A message in a joined room was deleted. */
+  "chat.deleted": T.ChatDeletedEvent;
+  /** A user joined a room this socket joined (sent once per user, however many sockets they open). */
+  "chat.joined": T.PresenceEvent;
+  /** A user left a room this socket joined (their last socket in it left or disconnected). */
+  "chat.left": T.PresenceEvent;
+  /** A room of the app was created, changed or deleted (over REST or the CLI). */
+  "rooms.changed": T.RoomsChangedEvent;
 }
 
 /** Runtime facts about each /ws action: whether it works before authentication, and its own error codes. */
 export const userActions = {
   "ping": { public: true, errors: [] },
-  "echo": { public: true, errors: [] },
+  "echo": { public: false, errors: ["unauthenticated"] },
+  "authorize": { public: true, errors: ["unauthenticated"] },
+  "quote": { public: false, errors: ["unauthenticated"] },
+  "joke": { public: false, errors: ["unauthenticated"] },
+  "chat.join": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
+  "chat.leave": { public: false, errors: ["unauthenticated","not_found"] },
+  "chat.send": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
+  "chat.edit": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
+  "chat.delete": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
+  "chat.history": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
+  "rooms.list": { public: false, errors: ["unauthenticated"] },
 } as const satisfies { readonly [K in keyof UserActions]: ActionInfo };
 
 /** The event names of the /ws socket. */
-export const userEvents = ["connected","notification","error"] as const satisfies readonly (keyof UserEvents)[];
+export const userEvents = ["connected","notification","error","welcome","chat.message","chat.edited","chat.deleted","chat.joined","chat.left","rooms.changed"] as const satisfies readonly (keyof UserEvents)[];
 
 /** Every command the /ws/endpoint/{code} socket accepts: payload, reply payload and the error codes it may answer with. */
 export interface EndpointActions {

@@ -40,10 +40,42 @@ export type RoomMessage = {
   /** The room's sequence number; strictly increasing, gapless per room. */
   seq: number;
   sender: Sender;
-  /** Any JSON the sender sent. */
-  data: unknown;
+  /** Any JSON the sender attached (endpoint and backend messages always carry it). */
+  data?: unknown;
+  /** The text of a chat message. */
+  text?: string;
   createdAt: string;
+  /** When the text was last edited. */
+  editedAt?: string;
+  /** Present on a deleted message kept as a tombstone (text and data removed), so replay sees every seq. */
+  deleted?: true;
 };
+
+/** A room as REST and sockets show it. */
+export type Room = {
+  name: RoomName;
+  title: string | null;
+  /** Only staff users may join (endpoints are bound by the app and unaffected). */
+  staffOnly: boolean;
+  history: boolean;
+  /** The `seq` of the room's latest message, 0 before the first. */
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** A user's name, unique within its app. */
+export type Username = string;
+
+/** Who a user is, as other users see them. */
+export type UserInfo = {
+  id: string;
+  username: Username;
+  staff: boolean;
+};
+
+/** The NotificationLevel schema. */
+export type NotificationLevel = "info" | "success" | "warning" | "error";
 
 /** A client-chosen id correlating a command with its answer. */
 export type RequestId = string | number;
@@ -97,6 +129,137 @@ export type ConnectedEvent = {
   };
 };
 
+/** The EmptyInput schema. */
+export type EmptyInput = Record<string, never>;
+
+/** The AuthorizeInput schema. */
+export type AuthorizeInput = {
+  token: string;
+};
+
+/** The AuthorizeOutput schema. */
+export type AuthorizeOutput = {
+  user: UserInfo;
+};
+
+/** The WelcomeEvent schema. */
+export type WelcomeEvent = {
+  user: UserInfo;
+  app: {
+    id: string;
+    name: string;
+  };
+  /** When the token expires; the socket is then closed with 4003 (refresh the token and reconnect). */
+  expiresAt: string;
+};
+
+/** The QuoteOutput schema. */
+export type QuoteOutput = {
+  text: string;
+  author: string;
+};
+
+/** The JokeOutput schema. */
+export type JokeOutput = {
+  setup: string;
+  punchline: string;
+};
+
+/** The ChatRoomInput schema. */
+export type ChatRoomInput = {
+  room: RoomName;
+};
+
+/** The ChatJoinInput schema. */
+export type ChatJoinInput = {
+  room: RoomName;
+  /** The last seq this client saw; the answer then carries every message after it (up to 500; `more` says when to page with chat.history). */
+  since?: number;
+};
+
+/** The ChatJoinOutput schema. */
+export type ChatJoinOutput = {
+  room: Room;
+  /** The users in the room now, this one included. */
+  members: UserInfo[];
+  lastSeq: number;
+  /** With `since`, the messages after it in seq order (tombstones included). */
+  messages?: RoomMessage[];
+  /** With `since`, true when more than 500 messages were missed. */
+  more?: boolean;
+};
+
+/** The ChatLeaveOutput schema. */
+export type ChatLeaveOutput = {
+  room: RoomName;
+};
+
+/** The ChatSendInput schema. */
+export type ChatSendInput = {
+  room: RoomName;
+  text: string;
+  /** Any JSON to attach. */
+  data?: unknown;
+};
+
+/** The ChatEditInput schema. */
+export type ChatEditInput = {
+  room: RoomName;
+  id: string;
+  text: string;
+};
+
+/** The ChatMessageRef schema. */
+export type ChatMessageRef = {
+  room: RoomName;
+  id: string;
+};
+
+/** The ChatDeletedEvent schema. */
+export type ChatDeletedEvent = {
+  room: RoomName;
+  id: string;
+  seq: number;
+};
+
+/** The ChatHistoryInput schema. */
+export type ChatHistoryInput = {
+  room: RoomName;
+  /** Only messages with a smaller seq; omitted means the newest. */
+  before?: number;
+  limit?: number;
+};
+
+/** The ChatHistoryOutput schema. */
+export type ChatHistoryOutput = {
+  /** In ascending seq. */
+  messages: RoomMessage[];
+  /** Whether older messages exist (pass the first seq as `before`). */
+  more: boolean;
+};
+
+/** The RoomMessageOutput schema. */
+export type RoomMessageOutput = RoomMessage;
+
+/** The RoomsListOutput schema. */
+export type RoomsListOutput = {
+  rooms: Room[];
+};
+
+/** The PresenceEvent schema. */
+export type PresenceEvent = {
+  room: RoomName;
+  user: UserInfo;
+};
+
+/** The RoomsChangedEvent schema. */
+export type RoomsChangedEvent = {
+  change: "created" | "updated" | "deleted";
+  name: RoomName;
+  /** The room as it is now; absent when deleted. */
+  room?: Room;
+};
+
 /** The MessageSendInput schema. */
 export type MessageSendInput = {
   /** Any JSON, delivered to readers as it is. */
@@ -111,7 +274,7 @@ export type RoomDeletedEvent = {
 /** The NotificationEvent schema. */
 export type NotificationEvent = {
   message: string;
-  level: "info" | "success" | "warning" | "error";
+  level: NotificationLevel;
   /** Any JSON the sender attached. */
   data?: unknown;
   at: string;
@@ -183,18 +346,6 @@ export type RoomUpdate = {
   history?: boolean;
 };
 
-/** The Room schema. */
-export type Room = {
-  name: RoomName;
-  title: string | null;
-  staffOnly: boolean;
-  history: boolean;
-  /** The `seq` of the room's latest message, 0 before the first. */
-  lastSeq: number;
-  createdAt: string;
-  updatedAt: string;
-};
-
 /** The RoomList schema. */
 export type RoomList = {
   items: Room[];
@@ -248,6 +399,64 @@ export type MessagePage = {
   items: RoomMessage[];
   /** Pass as `after` for the next page; absent on the last page. */
   next?: number;
+};
+
+/** The UserCreate schema. */
+export type UserCreate = {
+  username: Username;
+  /** Lets the user sign in with POST /v1/auth/token; without it, only the app can mint their tokens. */
+  password?: string;
+  /** Staff may join staff-only rooms and edit or delete anyone's chat messages. */
+  staff?: boolean;
+};
+
+/** The User schema. */
+export type User = {
+  id: string;
+  username: Username;
+  staff: boolean;
+  createdAt: string;
+};
+
+/** The UserList schema. */
+export type UserList = {
+  items: User[];
+};
+
+/** The SignIn schema. */
+export type SignIn = {
+  /** The app's id. */
+  app: string;
+  username: string;
+  password: string;
+};
+
+/** The TokenCreate schema. */
+export type TokenCreate = {
+  /** Lifetime in seconds. */
+  expiresIn?: number;
+};
+
+/** The Token schema. */
+export type Token = {
+  /** Send as `?token=`, `Authorization: Bearer`, the `sb_token` cookie, or with the `authorize` action. */
+  accessToken: string;
+  tokenType: "Bearer";
+  /** Seconds until it expires. */
+  expiresIn: number;
+};
+
+/** The NotificationCreate schema. */
+export type NotificationCreate = {
+  message: string;
+  level: NotificationLevel;
+  /** Any JSON, delivered as it is. */
+  data?: unknown;
+};
+
+/** The NotificationSent schema. */
+export type NotificationSent = {
+  status: "sent";
 };
 
 /** The Health schema. */

@@ -13,6 +13,16 @@ export const validateEnvelope: Validator = inbound.envelope;
 export const userPayloadValidators: { readonly [action: string]: Validator | undefined } = {
   "ping": inbound.user_ping,
   "echo": inbound.user_echo,
+  "authorize": inbound.user_authorize,
+  "quote": inbound.user_quote,
+  "joke": inbound.user_joke,
+  "chat.join": inbound.user_chat_join,
+  "chat.leave": inbound.user_chat_leave,
+  "chat.send": inbound.user_chat_send,
+  "chat.edit": inbound.user_chat_edit,
+  "chat.delete": inbound.user_chat_delete,
+  "chat.history": inbound.user_chat_history,
+  "rooms.list": inbound.user_rooms_list,
 };
 
 /** Validators of every frame the /ws socket sends: replies by action, events by name. */
@@ -20,11 +30,28 @@ export const userServerFrameValidators = {
   replies: {
     "ping": outbound.user_reply_ping,
     "echo": outbound.user_reply_echo,
+    "authorize": outbound.user_reply_authorize,
+    "quote": outbound.user_reply_quote,
+    "joke": outbound.user_reply_joke,
+    "chat.join": outbound.user_reply_chat_join,
+    "chat.leave": outbound.user_reply_chat_leave,
+    "chat.send": outbound.user_reply_chat_send,
+    "chat.edit": outbound.user_reply_chat_edit,
+    "chat.delete": outbound.user_reply_chat_delete,
+    "chat.history": outbound.user_reply_chat_history,
+    "rooms.list": outbound.user_reply_rooms_list,
   } as { readonly [action: string]: Validator | undefined },
   events: {
     "connected": outbound.user_event_connected,
     "notification": outbound.user_event_notification,
     "error": outbound.user_event_error,
+    "welcome": outbound.user_event_welcome,
+    "chat.message": outbound.user_event_chat_message,
+    "chat.edited": outbound.user_event_chat_edited,
+    "chat.deleted": outbound.user_event_chat_deleted,
+    "chat.joined": outbound.user_event_chat_joined,
+    "chat.left": outbound.user_event_chat_left,
+    "rooms.changed": outbound.user_event_rooms_changed,
   } as { readonly [event: string]: Validator | undefined },
 };
 

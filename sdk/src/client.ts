@@ -1,21 +1,21 @@
-import { userActions } from '@switchboard/protocol';
-import type { UserActions } from '@switchboard/protocol';
-import { buildActionTree } from './action-tree.ts';
+import type { UserActions, UserInfo } from '@switchboard/protocol';
+import { clientActions } from './action-tree.ts';
 import { backoff } from './backoff.ts';
 import { closeInfo, isTerminalClose } from './close-info.ts';
 import { Emitter } from './emitter.ts';
 import { SwitchboardError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
-import { readServerFrame } from './frames.ts';
+import { checkFrame, readServerFrame, readUser } from './frames.ts';
 import { isRecord, messageOf, parseJson } from './json.ts';
 import { RequestManager } from './request-manager.ts';
+import { RoomTracker } from './room-tracker.ts';
 import type {
+  ChatListeners,
   ClientCore,
   ClientEvents,
   ClientOptions,
   CloseInfo,
   ConnectionState,
-  FrameCheck,
   FrameValidator,
   OpenState,
   PayloadArgs,
@@ -55,6 +55,10 @@ class Client implements ClientCore {
   #closed: Promise<void> | undefined;
   #requests: RequestManager;
   #emitter = new Emitter<ClientEvents>();
+  #rooms: RoomTracker;
+  #user: UserInfo | undefined;
+  /** Counts the connections that opened, so a rejoin can tell a refusal from a dropped socket. */
+  #opened = 0;
 
   constructor(options: ClientOptions) {
     const WebSocket = options.WebSocket ?? globalThis.WebSocket;
@@ -69,16 +73,22 @@ class Client implements ClientCore {
     this.#validator = validate ? options.validator : undefined;
     this.#onInvalidFrame = options.onInvalidFrame;
     this.#requests = new RequestManager(options.requestTimeoutMs ?? 10_000);
-    const actions = buildActionTree(Object.keys(userActions), (action, payload) => this.#call(action, payload));
-    for (const name of Object.keys(actions)) {
-      if (name in this) throw new Error(`the action "${name}" collides with a client member`);
-    }
-    Object.assign(this, actions);
+    this.#rooms = new RoomTracker({
+      emitter: this.#emitter,
+      rejoin: (room, since) => this.#requests.add('chat.join', { room, since }, true),
+      connection: () => (this.#state.state === 'open' ? this.#opened : undefined),
+    });
+    const chatOn: ChatListeners['on'] = (event, listener) => this.on(`chat.${event}`, listener);
+    Object.assign(this, clientActions(this, (action, payload) => this.#call(action, payload), chatOn));
     if (!options.lazy) this.#connect(0);
   }
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  get user(): UserInfo | undefined {
+    return this.#user;
   }
 
   request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']> {
@@ -129,6 +139,10 @@ class Client implements ClientCore {
     if (this.#state.state === 'closed') return Promise.reject(closedError(this.#state.reason, action));
     if (this.#state.state === 'idle') this.#connect(0);
     const reply = this.#requests.add(action, payload);
+    this.#rooms.observe(action, payload, reply);
+    // The token an `authorize` proved good goes in the URL of every later socket.
+    const token = action === 'authorize' && isRecord(payload) ? payload.token : undefined;
+    if (typeof token === 'string') reply.then(() => (this.#token = token), () => {});
     this.#flush();
     return reply;
   }
@@ -193,7 +207,7 @@ class Client implements ClientCore {
     if (state.state === 'closed') return;
     if (!this.#reconnect || isTerminalClose(close.code)) return this.#terminate(close);
     if (close.name === 'token_expired' && this.#getToken) this.#token = undefined;
-    const attempt = state.state === 'connecting' ? state.attempt + 1 : 1;
+    const attempt = state.state === 'connecting' || state.state === 'authenticating' ? state.attempt + 1 : 1;
     const delayMs = backoff(attempt - 1, this.#reconnect.minDelayMs, this.#reconnect.maxDelayMs);
     this.#setState({ state: 'reconnecting', attempt, delayMs, lastClose: close });
     this.#reconnectTimer = setTimeout(() => this.#connect(attempt), delayMs);
@@ -209,26 +223,18 @@ class Client implements ClientCore {
 
   #onMessage(data: unknown): void {
     const value = typeof data === 'string' ? parseJson(data) : undefined;
-    const check = this.#check(value);
+    const check = checkFrame(this.#validator, value);
     if (!check.ok) return this.#onInvalid(value, check.reason);
     const frame = readServerFrame(value);
     if (!frame) return this.#onInvalid(value, 'not a Switchboard frame');
     this.#dispatch(frame, value);
   }
 
-  #check(value: unknown): FrameCheck {
-    if (!this.#validator) return { ok: true };
-    try {
-      return this.#validator(value);
-    } catch (error) {
-      // A broken validator must not take the socket handler down with it.
-      return { ok: false, reason: `the validator threw: ${messageOf(error)}` };
-    }
-  }
-
   #dispatch(frame: ServerFrame, value: unknown): void {
     if (frame.kind === 'event') {
       if (frame.action === 'connected') return this.#onConnected(frame.payload, value);
+      if (frame.action === 'welcome') return this.#onWelcome(frame.payload, value);
+      if (frame.action === 'chat.message') return this.#rooms.message(frame.payload);
       return this.#emitter.emitUnchecked(frame.action, frame.payload);
     }
     const id = frame.ref === undefined ? undefined : String(frame.ref);
@@ -249,12 +255,31 @@ class Client implements ClientCore {
     if (!isRecord(payload) || typeof payload.connectionId !== 'string' || typeof payload.node !== 'string') {
       return this.#onInvalid(value, 'a connected event without connectionId and node');
     }
-    if (this.#state.state !== 'connecting') return;
-    this.#state = { state: 'open', connectionId: payload.connectionId, node: payload.node };
-    // Queued requests go first, in order, before listeners can issue new ones.
+    const state = this.#state;
+    if (state.state !== 'connecting') return;
+    const { connectionId, node } = payload;
+    // A socket opened with a token is usable once the server accepted it, which `welcome` says.
+    if (true) this.#open(connectionId, node);
+    else this.#setState({ state: 'authenticating', attempt: state.attempt, connectionId, node });
+    this.#emitter.emitUnchecked('connected', payload);
+  }
+
+  #onWelcome(payload: unknown, value: unknown): void {
+    const user = isRecord(payload) ? readUser(payload.user) : undefined;
+    if (!user) return this.#onInvalid(value, 'a welcome event without a user');
+    this.#user = user;
+    const state = this.#state;
+    if (state.state === 'authenticating') this.#open(state.connectionId, state.node);
+    this.#emitter.emitUnchecked('welcome', payload);
+  }
+
+  #open(connectionId: string, node: string): void {
+    this.#state = { state: 'open', connectionId, node };
+    this.#opened++;
+    // Rejoins go first, then queued requests in order, all before listeners can issue new ones.
+    this.#rooms.rejoinAll();
     this.#flush();
     this.#emitter.emit('state', this.#state);
-    this.#emitter.emitUnchecked('connected', payload);
   }
 
   #onInvalid(frame: unknown, reason: string): void {

@@ -1,6 +1,7 @@
-import type { ErrorObject, RequestId } from '@switchboard/protocol';
+import type { ErrorObject, RequestId, UserInfo } from '@switchboard/protocol';
 import { parseErrorObject } from './errors.ts';
-import { isRecord } from './json.ts';
+import { isRecord, messageOf } from './json.ts';
+import type { FrameCheck, FrameValidator } from './types.ts';
 
 /**
  * A server frame classified by its envelope. Only the envelope is checked here; payloads are
@@ -23,4 +24,22 @@ export function readServerFrame(value: unknown): ServerFrame | undefined {
   }
   if (ref !== undefined) return { kind: 'reply', action, ref, payload: value.payload };
   return { kind: 'event', action, payload: value.payload };
+}
+
+/** Reads an untrusted value as a user (`welcome`'s), or returns undefined when it is not one. */
+export function readUser(value: unknown): UserInfo | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, username, staff } = value;
+  return typeof id === 'string' && typeof username === 'string' && typeof staff === 'boolean' ? { id, username, staff } : undefined;
+}
+
+/** Checks a parsed frame with the client's validator, if it has one; a validator that throws fails the check. */
+export function checkFrame(validator: FrameValidator | undefined, value: unknown): FrameCheck {
+  if (!validator) return { ok: true };
+  try {
+    return validator(value);
+  } catch (error) {
+    // A broken validator must not take the socket handler down with it.
+    return { ok: false, reason: `the validator threw: ${messageOf(error)}` };
+  }
 }

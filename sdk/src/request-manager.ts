@@ -5,6 +5,7 @@ interface Pending {
   action: string;
   frame: string;
   sent: boolean;
+  urgent: boolean;
   timer: ReturnType<typeof setTimeout>;
   resolve(payload: unknown): void;
   reject(error: SwitchboardError): void;
@@ -23,8 +24,11 @@ export class RequestManager {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Registers a command; it is queued until `flush()` and settled by `settle()` or its timeout. */
-  add(action: string, payload: unknown): Promise<unknown> {
+  /**
+   * Registers a command; it is queued until `flush()` and settled by `settle()` or its timeout.
+   * An `urgent` one is sent ahead of the queue (the client's rejoins go before the app's sends).
+   */
+  add(action: string, payload: unknown, urgent = false): Promise<unknown> {
     // Ids never repeat within a client, so an answer cannot be taken for another request's.
     const id = String(++this.#seq);
     return new Promise((resolve, reject) => {
@@ -33,16 +37,18 @@ export class RequestManager {
         const message = `no answer to ${action} within ${this.#timeoutMs} ms`;
         this.settle(id, new SwitchboardError('timeout', message, { action }));
       }, this.#timeoutMs);
-      this.#pending.set(id, { action, frame, sent: false, timer, resolve, reject });
+      this.#pending.set(id, { action, frame, sent: false, urgent, timer, resolve, reject });
     });
   }
 
-  /** Sends every queued frame, oldest first. */
+  /** Sends every queued frame, the urgent ones first, each group oldest first. */
   flush(send: (frame: string) => void): void {
-    for (const pending of this.#pending.values()) {
-      if (pending.sent) continue;
-      pending.sent = true;
-      send(pending.frame);
+    for (const urgent of [true, false]) {
+      for (const pending of this.#pending.values()) {
+        if (pending.sent || pending.urgent !== urgent) continue;
+        pending.sent = true;
+        send(pending.frame);
+      }
     }
   }
 

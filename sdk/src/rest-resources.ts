@@ -7,7 +7,7 @@ import type { components, operations, paths } from '@switchboard/protocol/openap
 import { unwrap } from './rest-client-core.ts';
 
 type Schemas = components['schemas'];
-type Body<Op extends keyof operations> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+type Body<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer B } } ? B : never;
 type Query<Op extends keyof operations> = operations[Op] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 /** Builds the resource groups over a raw client. */
@@ -30,6 +30,8 @@ export function createResources(raw: Client<paths>) {
       get: (room: string) => unwrap(raw.GET('/v1/rooms/{room}', { params: { path: { room } } })),
       update: (room: string, body: Body<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
       delete: (room: string) => unwrap(raw.DELETE('/v1/rooms/{room}', { params: { path: { room } } })),
+      /** Pushes a `notification` to every user socket that joined the room. */
+      notify: (room: string, body: Body<'notifyRoom'>) => unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
     },
     /** A room's endpoints (needs `apiKey`). */
     endpoints: {
@@ -38,6 +40,22 @@ export function createResources(raw: Client<paths>) {
       list: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/endpoints', { params: { path: { room } } })),
       delete: (room: string, endpointId: string) =>
         unwrap(raw.DELETE('/v1/rooms/{room}/endpoints/{endpointId}', { params: { path: { room, endpointId } } })),
+    },
+    /** The app's users, their tokens and notifications (needs `apiKey`). */
+    users: {
+      /** Creates a user; with a password they can sign in themselves. */
+      create: (body: Body<'createUser'>) => unwrap(raw.POST('/v1/users', { body })),
+      list: () => unwrap(raw.GET('/v1/users')),
+      delete: (userId: string) => unwrap(raw.DELETE('/v1/users/{userId}', { params: { path: { userId } } })),
+      /** Mints an access token for a user the app authenticated itself. */
+      createToken: (userId: string, body: Body<'createUserToken'> = {}) =>
+        unwrap(raw.POST('/v1/users/{userId}/tokens', { params: { path: { userId } }, body })),
+      /** Pushes a `notification` to every socket of the user. */
+      notify: (userId: string, body: Body<'notifyUser'>) => unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
+    },
+    /** Signing in with a username and password (no credentials needed). */
+    auth: {
+      signIn: (body: Body<'signIn'>) => unwrap(raw.POST('/v1/auth/token', { body })),
     },
     /** Publishing into a room and paging its history (needs `apiKey`). */
     messages: {

@@ -1,4 +1,5 @@
-import type { CloseReason, ErrorObject, RequestId, UserActions, UserEvents } from '@switchboard/protocol';
+import type { CloseReason, ErrorObject, RequestId, RoomName, UserActions, UserEvents, UserInfo } from '@switchboard/protocol';
+import type { RequestError } from './errors.ts';
 
 /** The shape of a generated action map (`UserActions`): input, output and error codes per action. */
 export type ActionMap<M> = { [A in keyof M]: { input: unknown; output: unknown; errors: string } };
@@ -41,7 +42,9 @@ export type ConnectionState =
   | { state: 'idle' }
   /** Opening a socket; `attempt` is 0 for the first connection, then the reconnect attempt. */
   | { state: 'connecting'; attempt: number }
-  /** The server sent `connected`; requests flow. */
+  /** The socket carries a token and the server sent `connected`; requests wait for `welcome`. */
+  | { state: 'authenticating'; attempt: number; connectionId: string; node: string }
+  /** The server sent `connected` (and `welcome` when a token was sent); requests flow. */
   | { state: 'open'; connectionId: string; node: string }
   /** Waiting `delayMs` before reconnect attempt `attempt`, after `lastClose`. */
   | { state: 'reconnecting'; attempt: number; delayMs: number; lastClose: CloseInfo }
@@ -120,13 +123,51 @@ export interface ErrorEventPayload {
   ref?: RequestId;
 }
 
+/**
+ * `chat.gap` (SDK-local, never a server frame): after a reconnect, the rejoin's answer said
+ * `more`, so the messages `from`–`to` (inclusive) were not delivered. Page them with
+ * `chat.history({ room, before: to + 1 })` until `from` if the page needs them.
+ */
+export interface ChatGapEvent {
+  /** The room the messages are missing from. */
+  room: RoomName;
+  /** The first missing seq. */
+  from: number;
+  /** The last missing seq. */
+  to: number;
+}
+
+/**
+ * `chat.rejoinFailed` (SDK-local, never a server frame): after a reconnect, the server refused
+ * to rejoin a room (deleted, now forbidden, ...); the client no longer tracks it.
+ */
+export interface ChatRejoinFailedEvent {
+  /** The room that could not be rejoined. */
+  room: RoomName;
+  /** Why: the `chat.join` error (`not_found`, `forbidden`, `timeout`, ...). */
+  error: RequestError<'chat.join'>;
+}
+
 /** Everything `client.on()` listens to: the spec's events and the client's lifecycle. */
 export type ClientEvents = Omit<UserEvents, 'error'> & {
   /** The connection state changed. */
   state: ConnectionState;
   /** The server answered with an error the client could not attribute, or sent an invalid frame. */
   error: ErrorEventPayload;
+  /** SDK-local: messages a rejoin could not deliver; the app pages them with `chat.history`. */
+  'chat.gap': ChatGapEvent;
+  /** SDK-local: a room the client could not rejoin after a reconnect, now forgotten. */
+  'chat.rejoinFailed': ChatRejoinFailedEvent;
 };
+
+/** The names `client.chat.on()` takes: the `chat.*` events without their prefix. */
+export type ChatEventName = { [K in keyof ClientEvents]: K extends `chat.${infer E}` ? E : never }[keyof ClientEvents];
+
+/** The listener half of `client.chat`, next to the chat actions. */
+export interface ChatListeners {
+  /** `client.chat.on('message', fn)` is `client.on('chat.message', fn)`. */
+  on<E extends ChatEventName>(event: E, listener: (payload: ClientEvents[`chat.${E}`]) => void): () => void;
+}
 
 /** The argument list of a call: the payload is optional when none of its properties is required. */
 export type PayloadArgs<I> = {} extends I ? [payload?: I] : [payload: I];
@@ -156,6 +197,8 @@ export type OpenState = Extract<ConnectionState, { state: 'open' }>;
 export interface ClientCore {
   /** The current connection state. */
   readonly state: ConnectionState;
+  /** The user of the latest `welcome`; undefined until the server sent one. */
+  readonly user: UserInfo | undefined;
   /** Sends the command `action` and resolves with its reply; rejects with a `RequestError<A>`. */
   request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']>;
   /** Listens to a spec event or a lifecycle event; returns the function that stops listening. */
@@ -168,6 +211,6 @@ export interface ClientCore {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** A Switchboard socket client: its core members plus one method per action of the spec. */
-export type SwitchboardClient = ClientCore & ActionTree<UserActions>;
+/** A Switchboard socket client: its core members, one method per action of the spec, and `chat.on`. */
+export type SwitchboardClient = ClientCore & ActionTree<UserActions> & { chat: ChatListeners };
 

@@ -15,6 +15,10 @@ export interface ServerConfig {
   /** Namespaces this deployment's topics in a shared Redis. */
   readonly redisPrefix: string;
   readonly dataDir: string;
+  /** The key that signs access tokens; unset means one generated and shared through the database. */
+  readonly jwtSecret: string | undefined;
+  /** Seed a demo app on the first start of an empty embedded database. */
+  readonly demo: 'auto' | 'off';
   /** The operator token for /v1/apps; unset on embedded defaults means one is generated in `dataDir`. */
   readonly adminToken: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,6 +52,8 @@ export const configVariables = {
   REDIS_PREFIX: { default: 'sb:', about: 'namespace of this deployment in a shared Redis' },
   DATA_DIR: { default: './.switchboard', about: 'folder of the embedded database and generated secrets' },
   ADMIN_TOKEN: { default: '', about: 'operator token for /v1/apps (at least 24 characters); unset on embedded defaults: generated on first start in DATA_DIR and printed once' },
+  JWT_SECRET: { default: '', about: 'key that signs access tokens (at least 32 characters); unset: generated once and shared through the database' },
+  DEMO_DATA: { default: 'auto', about: 'auto: seed a demo app on the first start of an empty embedded database; off: never' },
   LOG_LEVEL: { default: 'info', about: LOG_LEVELS.join(' | ') },
   MAX_FRAME_BYTES: { default: '65536', about: 'largest frame a socket accepts' },
   HEARTBEAT_MS: { default: '25000', about: 'ping interval; a socket that misses a pong is closed (4000)' },
@@ -85,7 +91,12 @@ export function parseConfig(env: Env): ServerConfig {
     }
     return raw;
   };
-  const secret = (name: 'ADMIN_TOKEN', minLength: number): string | undefined => {
+  const oneOf = <T extends string>(name: 'DEMO_DATA', values: readonly T[]): T => {
+    const raw = read(name);
+    if (!(values as readonly string[]).includes(raw)) problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
+  const secret = (name: 'ADMIN_TOKEN' | 'JWT_SECRET', minLength: number): string | undefined => {
     const raw = read(name);
     if (raw === '') return undefined;
     // Never echo a secret, even a wrong one.
@@ -102,6 +113,8 @@ export function parseConfig(env: Env): ServerConfig {
     redisPrefix: read('REDIS_PREFIX'),
     dataDir: read('DATA_DIR'),
     adminToken: secret('ADMIN_TOKEN', 24),
+    jwtSecret: secret('JWT_SECRET', 32),
+    demo: oneOf('DEMO_DATA', ['auto', 'off'] as const),
     logLevel: logLevel as ServerConfig['logLevel'],
     maxFrameBytes: int('MAX_FRAME_BYTES', 256, 16 * 1024 * 1024),
     heartbeatMs: int('HEARTBEAT_MS', 100, 3_600_000),

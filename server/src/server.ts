@@ -13,7 +13,9 @@ import { createDatabase, type DatabaseHandle } from './db/create-database.ts';
 import type { Database } from './db/schema.ts';
 import { createEmitter, type Emitter } from './emitter.ts';
 import { createApp } from './http/app.ts';
-import { anonymous } from './auth/principal.ts';
+import { createTokenIssuer } from './auth/tokens.ts';
+import { randomSecret } from './auth/secrets.ts';
+import { getOrCreateSetting } from './db/setting.repository.ts';
 import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
 import { createPresenceStore, type PresenceStore } from './presence/index.ts';
 import { createBroadcasts } from './ws/broadcasts.ts';
@@ -98,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
   if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
   const events = createBroadcasts(channels);
+  const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
   const hub = new Hub(channels);
   const connections = new Set<Connection>();
   // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
@@ -114,10 +117,11 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     events,
     presence,
     adminToken,
+    tokens,
     maxBodyBytes: config.maxFrameBytes,
     onResponse: inspect?.response,
     sockets: {
-      '/ws': socketRoute(userSocket(socketDeps, anonymous)),
+      '/ws': socketRoute(userSocket({ ...socketDeps, db: database.db, events, presence, tokens })),
       '/ws/endpoint/:code{[^/]+}': endpointRoute,
       // The communication server's URLs end with a slash; both forms are accepted.
       '/ws/endpoint/:code{[^/]+}/': endpointRoute,

@@ -3,15 +3,15 @@
  * socket frames describe a room or a message identically.
  */
 import type { components } from '@switchboard/protocol/openapi';
-import type { RoomMessage } from '@switchboard/protocol';
-import type { App, ApiKey, Endpoint, Message, Room } from './db/schema.ts';
+import type { Room as WireRoom, RoomMessage, UserInfo } from '@switchboard/protocol';
+import type { App, ApiKey, Endpoint, Message, Room, User } from './db/schema.ts';
 
 type Schemas = components['schemas'];
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
-/** A room as REST returns it. */
-export function toRoom(room: Room): Schemas['Room'] {
+/** A room as REST and sockets show it. */
+export function toRoom(room: Room): WireRoom {
   return {
     name: room.name,
     title: room.title,
@@ -27,7 +27,15 @@ export function toRoom(room: Room): Schemas['Room'] {
 export function toRoomMessage(roomName: string, message: Message): RoomMessage {
   const sender: RoomMessage['sender'] = { type: message.sender_type, identity: message.sender_name };
   if (message.sender_id) sender.id = message.sender_id;
-  return { id: message.id, room: roomName, seq: message.seq, sender, data: message.data, createdAt: iso(message.created_at) };
+  const wire: RoomMessage = { id: message.id, room: roomName, seq: message.seq, sender, createdAt: iso(message.created_at) };
+  if (message.deleted_at) {
+    wire.deleted = true;
+    return wire;
+  }
+  if (message.data !== null) wire.data = message.data;
+  if (message.text !== null) wire.text = message.text;
+  if (message.edited_at) wire.editedAt = iso(message.edited_at);
+  return wire;
 }
 
 /** An API key without its secret. */
@@ -50,4 +58,14 @@ export function toEndpoint(endpoint: Endpoint, roomName: string, connections: nu
     createdAt: iso(endpoint.created_at),
     connections,
   };
+}
+
+/** A user as other users see them. */
+export function toUserInfo(user: { id: string; username: string; staff: boolean }): UserInfo {
+  return { id: user.id, username: user.username, staff: user.staff };
+}
+
+/** A user as REST returns it. */
+export function toUser(user: User): Schemas['User'] {
+  return { ...toUserInfo(user), createdAt: iso(user.created_at) };
 }

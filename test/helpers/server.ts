@@ -70,7 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   if (options.backend === 'embedded') {
     const database = await createTestDatabase('pglite');
     server = await startServer({
-      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, ...options.config }),
+      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, demo: 'off', ...options.config }),
       database: { db: database.db, kind: 'pglite', close: database.close },
       logger,
       inspect,
@@ -78,7 +78,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   } else {
     const shared = options.shared ?? (owned = await createSharedBackend());
     server = await startServer({
-      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, databaseUrl: shared.databaseUrl, redisUrl: TEST_REDIS_URL, redisPrefix: shared.redisPrefix, ...options.config }),
+      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, demo: 'off', databaseUrl: shared.databaseUrl, redisUrl: TEST_REDIS_URL, redisPrefix: shared.redisPrefix, ...options.config }),
       logger,
       inspect,
     });

@@ -27,3 +27,24 @@ export async function http(server: { url: string }, method: string, path: string
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown>) : undefined };
 }
+
+/** A user of a test app with a fresh access token. */
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+}
+
+/** Creates a user in `app` (with a password, so sign-in works) and mints a token. */
+export async function createTestUser(app: TestApp, username: string, options: { staff?: boolean; expiresIn?: number } = {}): Promise<TestUser> {
+  const user = await app.rest.users.create({ username, password: `${username}-password`, staff: options.staff ?? false });
+  const { accessToken } = await app.rest.users.createToken(user.id, options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn });
+  return { id: user.id, username, token: accessToken };
+}
+
+/** The /ws URL of a server with a new user's token: an authenticated socket in one line. */
+export async function userSocketUrl(server: { url: string; wsUrl: string }): Promise<string> {
+  const app = await createTestApp(server, 'socket-tests');
+  const user = await createTestUser(app, 'tester');
+  return `${server.wsUrl}/ws?token=${user.token}`;
+}

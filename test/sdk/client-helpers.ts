@@ -2,7 +2,7 @@
  * Helpers of the SDK client suites: wait for states and rejections, never for time.
  */
 import { createClient } from '@switchboard/sdk';
-import type { ClientOptions, ConnectionState, SwitchboardClient } from '@switchboard/sdk';
+import type { ClientEvents, ClientOptions, ConnectionState, SwitchboardClient } from '@switchboard/sdk';
 
 type StateName = ConnectionState['state'];
 type StateOf<S extends StateName> = Extract<ConnectionState, { state: S }>;
@@ -18,6 +18,21 @@ export function nextState<S extends StateName>(client: SwitchboardClient, name: 
       if (!isState(state, name)) return;
       stop();
       resolve(state);
+    });
+  });
+}
+
+/** Resolves with the next `event` whose payload passes `accept` (listen before causing it). */
+export function nextEvent<E extends keyof ClientEvents & string>(
+  client: SwitchboardClient,
+  event: E,
+  accept: (payload: ClientEvents[E]) => boolean = () => true,
+): Promise<ClientEvents[E]> {
+  return new Promise((resolve) => {
+    const stop = client.on(event, (payload) => {
+      if (!accept(payload)) return;
+      stop();
+      resolve(payload);
     });
   });
 }

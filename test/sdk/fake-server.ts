@@ -1,6 +1,9 @@
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { ConnectedEvent } from '@switchboard/protocol';
+import type { ConnectedEvent, ErrorCode, UserInfo, WelcomeEvent } from '@switchboard/protocol';
+
+/** The user the fake server welcomes by default. */
+export const fakeUser: UserInfo = { id: 'u-1', username: 'ada', staff: false };
 
 /** A frame the SDK sent, as the fake server read it. */
 export interface ClientFrame {
@@ -73,9 +76,20 @@ export class FakeConnection {
     this.send({ action: 'connected', payload });
   }
 
+  /** Sends `welcome`: the server accepted the token, and the socket is usable. */
+  sendWelcome(user: UserInfo = fakeUser): void {
+    const payload: WelcomeEvent = { user, app: { id: 'app-1', name: 'demo' }, expiresAt: '2030-01-01T00:00:00.000Z' };
+    this.send({ action: 'welcome', payload });
+  }
+
   /** Answers `frame` with a payload. */
   reply(frame: ClientFrame, payload: unknown): void {
     this.send({ action: frame.action, ref: frame.id, payload });
+  }
+
+  /** Answers `frame` with an error. */
+  fail(frame: ClientFrame, code: ErrorCode, message: string = code): void {
+    this.send({ action: frame.action, ref: frame.id, error: { code, message } });
   }
 
   /** Resolves after a protocol ping's pong: every frame the client sent before it has arrived. */
@@ -100,9 +114,13 @@ export interface FakeServer extends AsyncDisposable {
   nextConnection(): Promise<FakeConnection>;
 }
 
-/** Starts a fake server; with `greet` (the default) each connection gets `connected` at once. */
-export async function startFakeServer(options: { greet?: boolean } = {}): Promise<FakeServer> {
+/**
+ * Starts a fake server; with `greet` (the default) each connection gets `connected` at once,
+ * and with `welcome` (the default) a connection whose URL carries `?token=` then gets `welcome`.
+ */
+export async function startFakeServer(options: { greet?: boolean; welcome?: boolean } = {}): Promise<FakeServer> {
   const greet = options.greet ?? true;
+  const welcome = options.welcome ?? true;
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   const connections = new AsyncQueue<FakeConnection>();
   const sockets = new Set<WebSocket>();
@@ -111,6 +129,7 @@ export async function startFakeServer(options: { greet?: boolean } = {}): Promis
     sockets.add(socket);
     const connection = new FakeConnection(socket, new URL(request.url ?? '/', 'ws://127.0.0.1'));
     if (greet) connection.sendConnected({ connectionId: `conn-${++count}` });
+    if (greet && welcome && connection.url.searchParams.has('token')) connection.sendWelcome();
     connections.push(connection);
   });
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -5,6 +5,9 @@
 import { createRestClient, isSwitchboardError } from '@switchboard/sdk';
 import type {
   ActionTree,
+  ChatGapEvent,
+  ChatJoinOutput,
+  ChatRejoinFailedEvent,
   ClientCore,
   ConnectedEvent,
   ConnectionState,
@@ -14,17 +17,20 @@ import type {
   NotificationEvent,
   PingOutput,
   Readiness,
+  RoomMessageOutput,
   SwitchboardClient,
   UserActions,
   UserEvents,
+  UserInfo,
 } from '@switchboard/sdk';
 import type { Equal, Expect } from './type-helpers.ts';
 
-/** An action map with dotted names, as the spec will grow them. */
-type GrownActions = UserActions & {
-  'chat.join': { input: { room: string; since?: number }; output: { joined: true }; errors: 'forbidden' | 'not_found' };
-  'chat.history.list': { input: { room: string }; output: { messages: string[] }; errors: 'not_found' };
-  'rooms.list': { input: { prefix?: string }; output: { rooms: string[] }; errors: never };
+/** An action map with dotted and deeper names than the spec has today. */
+type GrownActions = {
+  ping: UserActions['ping'];
+  'game.join': { input: { game: string; since?: number }; output: { joined: true }; errors: 'forbidden' | 'not_found' };
+  'game.history.list': { input: { game: string }; output: { moves: string[] }; errors: 'not_found' };
+  'games.list': { input: { prefix?: string }; output: { games: string[] }; errors: never };
 };
 
 export async function actionCalls(client: SwitchboardClient): Promise<void> {
@@ -55,18 +61,45 @@ export async function actionCalls(client: SwitchboardClient): Promise<void> {
 }
 
 export function dottedActions(tree: ActionTree<GrownActions>): void {
-  type _join = Expect<Equal<Parameters<typeof tree.chat.join>, [payload: { room: string; since?: number }]>>;
-  type _joined = Expect<Equal<Awaited<ReturnType<typeof tree.chat.join>>, { joined: true }>>;
-  type _deep = Expect<Equal<Awaited<ReturnType<typeof tree.chat.history.list>>, { messages: string[] }>>;
-  type _optional = Expect<Equal<Parameters<typeof tree.rooms.list>, [payload?: { prefix?: string }]>>;
-  void tree.rooms.list();
-  void tree.chat.join({ room: 'lobby' });
-  // @ts-expect-error room is required
-  void tree.chat.join();
-  // @ts-expect-error no such action under chat
-  void tree.chat.leave({ room: 'lobby' });
-  // @ts-expect-error `chat` is a namespace, not a call
-  void tree.chat({ room: 'lobby' });
+  type _join = Expect<Equal<Parameters<typeof tree.game.join>, [payload: { game: string; since?: number }]>>;
+  type _joined = Expect<Equal<Awaited<ReturnType<typeof tree.game.join>>, { joined: true }>>;
+  type _deep = Expect<Equal<Awaited<ReturnType<typeof tree.game.history.list>>, { moves: string[] }>>;
+  type _optional = Expect<Equal<Parameters<typeof tree.games.list>, [payload?: { prefix?: string }]>>;
+  void tree.games.list();
+  void tree.game.join({ game: 'g-1' });
+  // @ts-expect-error game is required
+  void tree.game.join();
+  // @ts-expect-error no such action under game
+  void tree.game.leave({ game: 'g-1' });
+  // @ts-expect-error `game` is a namespace, not a call
+  void tree.game({ game: 'g-1' });
+}
+
+export async function chat(client: SwitchboardClient): Promise<void> {
+  const joined = await client.chat.join({ room: 'x', since: 3 });
+  type _joined = Expect<Equal<typeof joined, ChatJoinOutput>>;
+  await client.chat.send({ room: 'x', text: 'hi', data: { any: ['json'] } });
+  await client.chat.leave({ room: 'x' });
+  // @ts-expect-error text is required
+  await client.chat.send({ room: 'x' });
+  // @ts-expect-error since is a number
+  await client.chat.join({ room: 'x', since: '3' });
+  const stop = client.chat.on('message', (message) => {
+    type _message = Expect<Equal<typeof message, RoomMessageOutput>>;
+  });
+  type _stop = Expect<Equal<typeof stop, () => void>>;
+  client.chat.on('gap', (gap) => {
+    type _gap = Expect<Equal<typeof gap, ChatGapEvent>>;
+  });
+  client.on('chat.rejoinFailed', (failed) => {
+    type _failed = Expect<Equal<typeof failed, ChatRejoinFailedEvent>>;
+    // @ts-expect-error chat.join never answers conflict
+    if (failed.error.code === 'conflict') return;
+  });
+  // @ts-expect-error no such chat event
+  client.chat.on('nope', () => {});
+  const user = client.user;
+  type _user = Expect<Equal<typeof user, UserInfo | undefined>>;
 }
 
 export async function errorNarrowing(client: SwitchboardClient): Promise<void> {
@@ -76,7 +109,10 @@ export async function errorNarrowing(client: SwitchboardClient): Promise<void> {
     if (isSwitchboardError(error, 'echo')) {
       const code = error.code;
       type _codes = Expect<
-        Equal<typeof code, 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable' | 'bad_request' | 'frame_too_large' | 'unknown_action' | 'timeout'>
+        Equal<
+          typeof code,
+          'unauthenticated' | 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable' | 'bad_request' | 'frame_too_large' | 'unknown_action' | 'timeout'
+        >
       >;
       if (error.code === 'validation_failed') {
         const narrowed = error.code;
@@ -119,7 +155,8 @@ export function events(client: SwitchboardClient): void {
 export function noCollisions(): void {
   // An action or event named like a client member would shadow it: the spec must not add one.
   type _actions = Expect<Equal<Extract<keyof ActionTree<UserActions>, keyof ClientCore>, never>>;
-  type _events = Expect<Equal<Extract<keyof UserEvents, 'state'>, never>>;
+  type _events = Expect<Equal<Extract<keyof UserEvents, 'state' | 'chat.gap' | 'chat.rejoinFailed'>, never>>;
+  type _chatOn = Expect<Equal<Extract<keyof ActionTree<UserActions>['chat'], 'on'>, never>>;
 }
 
 export async function rest(): Promise<void> {

@@ -15,9 +15,9 @@ describe.each(backends)('socket limits on %s', (backend) => {
     const [connection] = server.connections;
     // Stop reading: the kernel buffers fill, then the server's send buffer grows.
     (socket.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    const text = 'x'.repeat(1000);
-    for (let i = 0; i < 20_000 && connection!.phase.phase === 'open'; i++) {
-      await server.emitter.toConnection(id).emit('notification', { message: text, level: 'info', at: new Date().toISOString() });
+    const data = 'x'.repeat(16_000);
+    for (let i = 0; i < 5_000 && connection!.phase.phase === 'open'; i++) {
+      await server.emitter.toConnection(id).emit('notification', { message: 'bulk', level: 'info', data, at: new Date().toISOString() });
     }
     expect(connection!.phase).toEqual({ phase: 'closed', code: 4001 });
     (socket.ws as unknown as { _socket: { resume(): void } })._socket.resume();

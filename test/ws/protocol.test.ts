@@ -5,16 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSocket, refusedUpgrade } from '../helpers/socket.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
+import { userSocketUrl } from '../helpers/tenancy.ts';
 
 describe.each(backends)('/ws protocol on %s', (backend) => {
   let server: TestServer;
+  let url: string;
   beforeAll(async () => {
     server = await startTestServer({ backend, config: { maxFrameBytes: 1024 } });
+    url = await userSocketUrl(server);
   });
   afterAll(() => server?.close());
 
   it('greets with connected, then answers ping and echo with the command ref', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     const connected = socket.frames[0]!;
     expect(connected).toMatchObject({ action: 'connected', payload: { node: server.node, protocol: 1, maxFrameBytes: 1024 } });
     const ping = await socket.request('ping');
@@ -24,7 +27,7 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   });
 
   it('accepts integer ids and commands without an id', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     socket.send({ action: 'echo', id: 42, payload: { text: 'n' } });
     expect(await socket.next((f) => f.action === 'echo')).toEqual({ action: 'echo', ref: 42, payload: { text: 'n' } });
     socket.send({ action: 'ping' });
@@ -33,7 +36,7 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   });
 
   it('answers bad frames with an error event and keeps the socket usable', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     socket.send('{not json');
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
     socket.send('[1,2]');
@@ -50,7 +53,7 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   });
 
   it('answers an invalid payload with validation_failed on the action itself', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     const missing = await socket.request('echo', {});
     expect(missing).toMatchObject({ action: 'echo', error: { code: 'validation_failed', details: { issues: [{ path: '/text' }] } } });
     const wrongType = await socket.request('echo', { text: 5 });
@@ -59,14 +62,14 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   });
 
   it('counts multi-byte characters as bytes for the frame limit', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     // 400 characters, 1,200 bytes of UTF-8: over the 1,024-byte limit though under it in characters.
     socket.send(JSON.stringify({ action: 'echo', id: 'mb', payload: { text: '€'.repeat(400) } }));
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'frame_too_large' } });
   });
 
   it('handles frames strictly in order', async () => {
-    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    await using socket = await openSocket(url);
     for (let i = 0; i < 50; i++) socket.send({ action: 'echo', id: i, payload: { text: String(i) } });
     await socket.next((f) => f.ref === 49);
     const refs = socket.frames.filter((f) => f.action === 'echo').map((f) => f.ref);
@@ -75,10 +78,25 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
 
   it('rate-limits a flood with rate_limited answers, not a crash', async () => {
     await using limited = await startTestServer({ backend, config: { framesPerSecond: 1, frameBurst: 3 } });
-    await using socket = await openSocket(`${limited.wsUrl}/ws`);
+    await using socket = await openSocket(await userSocketUrl(limited));
     for (let i = 0; i < 3; i++) socket.send({ action: 'ping', id: i });
     socket.send({ action: 'ping', id: 'over' });
     expect(await socket.next((f) => f.ref === 'over')).toMatchObject({ action: 'ping', error: { code: 'rate_limited' } });
+  });
+
+  it('lets an anonymous socket ping and authorize, and nothing else', async () => {
+    await using socket = await openSocket(`${server.wsUrl}/ws`);
+    expect(await socket.request('ping')).toMatchObject({ payload: { pong: true } });
+    for (const [action, payload] of [['echo', { text: 'x' }], ['quote', {}], ['chat.join', { room: 'lobby' }], ['rooms.list', {}]] as const) {
+      expect(await socket.request(action, payload), action).toMatchObject({ action, error: { code: 'unauthenticated' } });
+    }
+    const token = new URL(url).searchParams.get('token')!;
+    const authorized = await socket.request('authorize', { token });
+    expect(authorized).toMatchObject({ action: 'authorize', payload: { user: { username: 'tester', staff: false } } });
+    const welcome = await socket.next((f) => f.action === 'welcome');
+    expect(socket.frames.indexOf(welcome)).toBeGreaterThan(socket.frames.indexOf(authorized));
+    expect(welcome.payload).toMatchObject({ user: { username: 'tester' }, app: { name: 'socket-tests' } });
+    expect(await socket.request('echo', { text: 'now' })).toMatchObject({ payload: { text: 'now' } });
   });
 
   it('refuses an upgrade on an unknown path with 404', async () => {

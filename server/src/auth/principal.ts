@@ -14,8 +14,20 @@ export interface EndpointPrincipal {
   identity: string;
 }
 
+/** A user socket authenticated with an access token. */
+export interface UserPrincipal {
+  kind: 'user';
+  appId: string;
+  appName: string;
+  userId: string;
+  username: string;
+  staff: boolean;
+  /** When the token expires (ms since the epoch); the socket is closed with 4003 then. */
+  expiresAt: number;
+}
+
 /** The principal of a connection: one union, extended as new kinds of credentials arrive. */
-export type Principal = { kind: 'anonymous' } | EndpointPrincipal;
+export type Principal = { kind: 'anonymous' } | EndpointPrincipal | UserPrincipal;
 
 /** Decides the principal of a socket from its upgrade request; throws a SwitchboardError to refuse. */
 export type Authenticator<P extends Principal = Principal> = (request: Request, params: Record<string, string>) => Promise<P> | P;

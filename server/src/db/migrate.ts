@@ -1,6 +1,7 @@
 import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
 import * as initial from './migrations/2026-11-21T1200-initial.ts';
+import * as settings from './migrations/2026-11-21T2200-settings.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; listing them here (instead of
@@ -8,6 +9,7 @@ import * as initial from './migrations/2026-11-21T1200-initial.ts';
  */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-21T1200-initial': initial,
+  '2026-11-21T2200-settings': settings,
 });
 
 const staticProvider: MigrationProvider = {

@@ -84,8 +84,16 @@ export interface MessageTable {
   deleted_at: NullableTimestamp;
 }
 
+/** `settings`: server-wide values every node shares. */
+export interface SettingTable {
+  key: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
 /** Every table, as Kysely sees the database. */
 export interface Database {
+  settings: SettingTable;
   apps: AppTable;
   api_keys: ApiKeyTable;
   rooms: RoomTable;

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
 import { appRoutes } from './v1/apps.ts';
 import { roomRoutes } from './v1/rooms.ts';
+import { userRoutes } from './v1/users.ts';
 import type { RestDeps } from './v1/deps.ts';
 
 /** What the app is built from. */
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/', appRoutes(deps));
   app.route('/', roomRoutes(deps));
+  app.route('/', userRoutes(deps));
   app.notFound((c) => errorResponse(c, new SwitchboardError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
     if (err instanceof HTTPException && !(err.cause instanceof SwitchboardError)) {

@@ -8,10 +8,11 @@ import * as rest from '@switchboard/protocol/validators/rest';
 import type { Validator } from '@switchboard/protocol';
 import { SwitchboardError, validationIssues } from '../errors.ts';
 
-type WithBody = { [K in keyof operations]: operations[K] extends { requestBody: { content: { 'application/json': unknown } } } ? K : never }[keyof operations];
+type JsonBody<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer B } } ? B : never;
+type WithBody = { [K in keyof operations]: [JsonBody<K>] extends [never] ? never : K }[keyof operations];
 
 /** The JSON body type of an operation. */
-export type BodyOf<Op extends WithBody> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+export type BodyOf<Op extends WithBody> = JsonBody<Op>;
 
 const validators = rest as unknown as Record<string, Validator | undefined>;
 

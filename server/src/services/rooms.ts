@@ -22,13 +22,16 @@ export interface RoomChanges {
 }
 
 /** Creates a room; `conflict` when the app already has one of that name. */
-export async function createRoom(db: Kysely<Database>, appId: string, input: RoomInput): Promise<Room> {
+export async function createRoom(db: Kysely<Database>, events: DomainEvents, appId: string, input: RoomInput): Promise<Room> {
+  let room: Room;
   try {
-    return await repo.createRoom(db, { appId, ...input });
+    room = await repo.createRoom(db, { appId, ...input });
   } catch (err) {
     if (err instanceof UniqueViolation) throw new SwitchboardError('conflict', `A room named ${input.name} already exists.`);
     throw err;
   }
+  await events.roomChanged(appId, 'created', room);
+  return room;
 }
 
 /** One room of the app, or `not_found`. */
@@ -44,9 +47,10 @@ export function listRooms(db: Kysely<Database>, appId: string): Promise<Room[]> 
 }
 
 /** Changes a room's settings. */
-export async function updateRoom(db: Kysely<Database>, appId: string, name: string, changes: RoomChanges): Promise<Room> {
+export async function updateRoom(db: Kysely<Database>, events: DomainEvents, appId: string, name: string, changes: RoomChanges): Promise<Room> {
   const room = await repo.updateRoom(db, appId, name, changes);
   if (!room) throw new SwitchboardError('not_found', `No room named ${name}.`);
+  await events.roomChanged(appId, 'updated', room);
   return room;
 }
 
@@ -54,5 +58,6 @@ export async function updateRoom(db: Kysely<Database>, appId: string, name: stri
 export async function deleteRoom(db: Kysely<Database>, events: DomainEvents, appId: string, name: string): Promise<void> {
   const room = await getRoom(db, appId, name);
   if (!(await repo.deleteRoom(db, appId, name))) throw new SwitchboardError('not_found', `No room named ${name}.`);
+  await events.roomChanged(appId, 'deleted', room);
   await events.roomDeleted(room);
 }

@@ -2,10 +2,10 @@
  * The socket side of the domain events: each event becomes frames, encoded once, published on
  * the topics whose members must see them, in the order they must see them.
  */
-import type { EndpointEvents } from '@switchboard/protocol';
+import type { EndpointEvents, UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { DomainEvents } from '../services/events.ts';
-import { toRoomMessage } from '../wire.ts';
+import { toRoom, toRoomMessage } from '../wire.ts';
 import { encodeClose } from './control.ts';
 import { topics } from './topics.ts';
 
@@ -14,22 +14,38 @@ export function encodeEndpointEvent<E extends keyof EndpointEvents & string>(eve
   return JSON.stringify({ action: event, payload });
 }
 
+/** Encodes an event frame of the user socket. */
+export function encodeUserEvent<E extends keyof UserEvents & string>(event: E, payload: UserEvents[E]): string {
+  return JSON.stringify({ action: event, payload });
+}
+
 /** Implements the domain events over a channel layer. */
 export function createBroadcasts(channels: ChannelLayer): DomainEvents {
+  const publish = (topic: string, frame: string) => channels.publish(topic, frame);
   return {
     async messagePublished(room, message) {
-      await channels.publish(topics.roomReaders(room.id), encodeEndpointEvent('message', toRoomMessage(room.name, message)));
+      const wire = toRoomMessage(room.name, message);
+      // Endpoint readers and chat members speak different event names: two encodings per message, not per reader.
+      await Promise.all([
+        publish(topics.roomReaders(room.id), encodeEndpointEvent('message', wire)),
+        publish(topics.roomChat(room.id), encodeUserEvent('chat.message', wire)),
+      ]);
     },
+    messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', toRoomMessage(room.name, message))),
+    messageDeleted: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.deleted', { room: room.name, id: message.id, seq: message.seq })),
+    roomChanged: (appId, change, room) =>
+      publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change === 'deleted' ? { change, name: room.name } : { change, name: room.name, room: toRoom(room) })),
     async roomDeleted(room) {
       const topic = topics.roomControl(room.id);
-      await channels.publish(topic, encodeEndpointEvent('room.deleted', { room: room.name }));
-      await channels.publish(topic, encodeClose('room_deleted'));
+      await publish(topic, encodeEndpointEvent('room.deleted', { room: room.name }));
+      await publish(topic, encodeClose('room_deleted'));
     },
-    async endpointRevoked(endpointId) {
-      await channels.publish(topics.endpoint(endpointId), encodeClose('unauthorized'));
-    },
-    async appDeleted(appId) {
-      await channels.publish(topics.app(appId), encodeClose('unauthorized'));
-    },
+    endpointRevoked: (endpointId) => publish(topics.endpoint(endpointId), encodeClose('unauthorized')),
+    appDeleted: (appId) => publish(topics.app(appId), encodeClose('unauthorized')),
+    userDeleted: (userId) => publish(topics.user(userId), encodeClose('unauthorized')),
+    userJoined: (room, user) => publish(topics.roomChat(room.id), encodeUserEvent('chat.joined', { room: room.name, user })),
+    userLeft: (room, user) => publish(topics.roomChat(room.id), encodeUserEvent('chat.left', { room: room.name, user })),
+    notifyUser: (userId, notification) => publish(topics.user(userId), encodeUserEvent('notification', notification)),
+    notifyRoom: (room, notification) => publish(topics.roomChat(room.id), encodeUserEvent('notification', notification)),
   };
 }

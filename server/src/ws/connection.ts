@@ -35,6 +35,9 @@ export class Connection {
   principal: Principal;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
   alive = true;
+  /** Chat rooms joined on this socket: name → room id. */
+  readonly rooms = new Map<string, string>();
+  #afterReply: (() => void)[] = [];
   #phase: ConnectionPhase = { phase: 'open' };
   readonly #socket: RawSocket;
   readonly #limits: ConnectionLimits;
@@ -113,6 +116,19 @@ export class Connection {
     }
     this.#socket.send(frame);
     return true;
+  }
+
+  /** Queues work to run right after the current command's answer is sent (e.g. `welcome` after `authorize`). */
+  afterReply(task: () => void): void {
+    this.#afterReply.push(task);
+  }
+
+  /** Runs what `afterReply` queued; the dispatcher calls it once the answer is written. */
+  flushAfterReply(): void {
+    const tasks = this.#afterReply;
+    if (tasks.length === 0) return;
+    this.#afterReply = [];
+    for (const task of tasks) task();
   }
 
   /** Sends a ping; the pong (or any frame) marks the connection alive again. */

@@ -79,6 +79,7 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       if (!validate(input)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
       const output = await handler(input, options.context(connection));
       connection.send(JSON.stringify({ action, ref: id, payload: output }));
+      connection.flushAfterReply();
     } catch (err) {
       let error = toSwitchboardError(err, (e) => connection.log.error({ err: e, action }, 'handler failed'));
       if (!codes.has(error.code)) {

@@ -36,6 +36,8 @@ export interface SocketRoute<P extends Principal> {
   open?(connection: Connection, principal: P): Promise<void>;
   /** Extra fields of the `connected` greeting. */
   greeting?(principal: P): Partial<ConnectedEvent>;
+  /** Runs right after the greeting, still before any frame is handled (e.g. `welcome`). */
+  opened?(connection: Connection, principal: P): void;
   /** Cleans up what `open` registered outside the hub. */
   closed?(connection: Connection, principal: P): Promise<void>;
 }
@@ -76,6 +78,7 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
           ...route.greeting?.(principal),
         };
         connection.send(JSON.stringify({ action: 'connected', payload: greeting }));
+        route.opened?.(connection, principal);
       });
       return {
         message: (text) => connection.receive(text),
@@ -87,7 +90,8 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
           connection.closed(code);
           connections.delete(connection);
           connection.log.debug({ code }, 'socket closed');
-          const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, principal)]);
+          // The principal may have changed since the upgrade (`authorize`): clean up the current one.
+          const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, connection.principal as P)]);
           cleanup.catch((err: unknown) => connection.log.error({ err }, 'cleaning up a closed socket failed'));
         },
       };

@@ -8,6 +8,12 @@ export const topics = {
   roomControl: (roomId: string) => `room:${roomId}:control`,
   /** Lifecycle of one endpoint (revoked). */
   endpoint: (endpointId: string) => `endpoint:${endpointId}`,
+  /** Chat traffic of a room for the user sockets that joined it. */
+  roomChat: (roomId: string) => `room:${roomId}:chat`,
+  /** Every socket of one user (notifications, deletion). */
+  user: (userId: string) => `user:${userId}`,
+  /** Every user socket of an app (`rooms.changed`). */
+  appUsers: (appId: string) => `app:${appId}:users`,
   /** Lifecycle of one app (deleted): every socket of the app. */
   app: (appId: string) => `app:${appId}`,
 } as const;

@@ -1,24 +1,103 @@
-/** The /ws route: end users' sockets (anonymous for now; tokens arrive with users). */
+/**
+ * The /ws route: end users' sockets. A token may come with the upgrade (`?token=`, an
+ * `Authorization: Bearer` header, or the `sb_token` cookie of a browser page): a bad one is
+ * refused with 401 before the upgrade; none leaves the socket anonymous until `authorize`.
+ */
 import { commonErrors, userActions, type UserActions } from '@switchboard/protocol';
 import { userPayloadValidators } from '@switchboard/protocol/validators';
-import type { Authenticator } from '../auth/principal.ts';
+import { getCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Principal, UserPrincipal } from '../auth/principal.ts';
+import type { TokenIssuer } from '../auth/tokens.ts';
 import { userHandlers, type UserContext } from '../handlers/user.ts';
+import type { PresenceStore } from '../presence/index.ts';
+import { exit, userInfo } from '../services/chat.ts';
+import type { DomainEvents } from '../services/events.ts';
+import { principalOf } from '../services/users.ts';
+import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
+import { encodeUserEvent } from './broadcasts.ts';
 import type { AcceptSocket } from './node-upgrade.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
+import { topics } from './topics.ts';
+
+/** What the /ws route needs besides the socket basics. */
+export interface UserSocketDeps extends SocketDeps {
+  db: Kysely<Database>;
+  events: DomainEvents;
+  presence: PresenceStore;
+  tokens: TokenIssuer;
+}
+
+/** The cookie a browser page may carry its access token in. */
+export const TOKEN_COOKIE = 'sb_token';
+
+function presentedToken(c: Context): string | undefined {
+  const query = c.req.query('token');
+  if (query) return query;
+  const header = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  if (header) return header[1];
+  return getCookie(c, TOKEN_COOKIE) || undefined;
+}
+
+/** The `welcome` frame of an authenticated socket. */
+function welcome(principal: UserPrincipal): string {
+  return encodeUserEvent('welcome', {
+    user: userInfo(principal),
+    app: { id: principal.appId, name: principal.appName },
+    expiresAt: new Date(principal.expiresAt).toISOString(),
+  });
+}
 
 /** Builds the accept function of the /ws route. */
-export function userSocket(deps: SocketDeps, authenticate: Authenticator): AcceptSocket {
-  return acceptSockets(deps, {
+export function userSocket(deps: UserSocketDeps): AcceptSocket {
+  const { db, events, presence, tokens, hub } = deps;
+  const joinUserTopics = async (connection: Connection, principal: UserPrincipal) => {
+    await Promise.all([topics.user(principal.userId), topics.app(principal.appId), topics.appUsers(principal.appId)].map((t) => hub.join(t, connection)));
+  };
+  const contexts = new WeakMap<Connection, UserContext>();
+  const contextOf = (connection: Connection): UserContext => ({
+    connection,
+    db,
+    events,
+    presence,
+    tokens,
+    join: (topic) => hub.join(topic, connection),
+    leave: (topic) => hub.leave(topic, connection),
+    joinUserTopics: (principal) => joinUserTopics(connection, principal),
+    welcome,
+  });
+  return acceptSockets<Principal>(deps, {
     channel: 'user',
-    authenticate: async (c) => authenticate(c.req.raw, c.req.param()),
+    async authenticate(c) {
+      const token = presentedToken(c);
+      return token === undefined ? { kind: 'anonymous' } : principalOf(db, tokens, token);
+    },
     dispatch: createDispatcher<UserActions, UserContext>({
       maxFrameBytes: deps.config.maxFrameBytes,
       actions: userActions,
       validators: userPayloadValidators,
       commonErrors,
       handlers: userHandlers,
-      context: (connection): UserContext => ({ connection }),
+      context: (connection) => {
+        // One context per socket, not per frame: the hot path allocates nothing here.
+        let context = contexts.get(connection);
+        if (!context) contexts.set(connection, (context = contextOf(connection)));
+        return context;
+      },
     }),
+    async open(connection, principal) {
+      if (principal.kind === 'user') await joinUserTopics(connection, principal);
+    },
+    opened(connection, principal) {
+      if (principal.kind === 'user') connection.send(welcome(principal));
+    },
+    async closed(connection, principal) {
+      if (principal.kind !== 'user') return;
+      const user = userInfo(principal);
+      await Promise.all([...connection.rooms].map(([name, id]) => exit(presence, events, { id, name }, user, connection.id)));
+    },
   });
 }

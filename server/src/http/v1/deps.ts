@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.ts';
 import type { AdminTokenSetup } from '../../auth/admin-token.ts';
 import type { PresenceStore } from '../../presence/index.ts';
 import type { DomainEvents } from '../../services/events.ts';
+import type { TokenIssuer } from '../../auth/tokens.ts';
 
 /** Dependencies of the REST API. */
 export interface RestDeps {
@@ -11,4 +12,5 @@ export interface RestDeps {
   events: DomainEvents;
   presence: PresenceStore;
   adminToken: AdminTokenSetup;
+  tokens: TokenIssuer;
 }

@@ -17,13 +17,13 @@ export function roomRoutes({ db, events, presence }: RestDeps): Hono<AppEnv> {
 
   routes.post('/v1/rooms', async (c) => {
     const body = await readBody(c, 'createRoom');
-    return c.json(toRoom(await rooms.createRoom(db, c.var.app.id, body)), 201);
+    return c.json(toRoom(await rooms.createRoom(db, events, c.var.app.id, body)), 201);
   });
   routes.get('/v1/rooms', async (c) => c.json({ items: (await rooms.listRooms(db, c.var.app.id)).map(toRoom) }));
   routes.get('/v1/rooms/:room', async (c) => c.json(toRoom(await rooms.getRoom(db, c.var.app.id, c.req.param('room')))));
   routes.patch('/v1/rooms/:room', async (c) => {
     const changes = await readBody(c, 'updateRoom');
-    return c.json(toRoom(await rooms.updateRoom(db, c.var.app.id, c.req.param('room'), changes)));
+    return c.json(toRoom(await rooms.updateRoom(db, events, c.var.app.id, c.req.param('room'), changes)));
   });
   routes.delete('/v1/rooms/:room', async (c) => {
     await rooms.deleteRoom(db, events, c.var.app.id, c.req.param('room'));

@@ -1,0 +1,136 @@
+/** The per-scenario tables of the report: medians over rounds, with ratios to raw ws. */
+import type { BenchResults } from '../results.ts';
+import type { Shape } from '../runner/deployment.ts';
+import { peers, type PeerName } from '../runner/peer-catalog.ts';
+import { fanoutFigure, idleFigure, median, missingReason, runsOf, type Figure } from './aggregate.ts';
+
+/** A number for a table: thousands separated, `–` when not finite. */
+export function num(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cell(figure: Figure, digits = 0): string {
+  if (!Number.isFinite(figure.median)) return '–';
+  return figure.ratio === undefined ? num(figure.median, digits) : `${num(figure.median, digits)} (${figure.ratio.toFixed(2)}×)`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function label(peer: PeerName, shape: Shape): string {
+  const spec = peers[peer];
+  return (shape === 'single' ? spec.single.label : spec.cross?.label) ?? peer;
+}
+
+function peersOf(results: BenchResults, shape: Shape): PeerName[] {
+  return results.peers.filter((peer) => runsOf(results, shape, peer).length > 0);
+}
+
+function gap(kind: string, columns: number): string[] {
+  const text = kind === 'unavailable' ? 'not available yet' : kind;
+  return [text, ...new Array<string>(columns - 1).fill('–')];
+}
+
+/** The fan-out table of a shape. */
+export function fanoutTable(results: BenchResults, shape: Shape): string {
+  const readers = results.sizes.readersPerRoom;
+  const lines = [
+    row(['peer', 'closed loop, deliveries/s', 'server CPU µs / delivery, closed loop', 'sustained offered load, deliveries/s', 'p50 / p99 at 80 % of raw ws, ms', 'server CPU µs / delivery at 80 %']),
+    row(new Array<string>(6).fill('---')),
+  ];
+  for (const peer of peersOf(results, shape)) {
+    const missing = missingReason(runsOf(results, shape, peer), 'fanout');
+    if (missing) {
+      lines.push(row([label(peer, shape), ...gap(missing.kind, 5)]));
+      continue;
+    }
+    const figure = (pick: Parameters<typeof fanoutFigure>[3]) => fanoutFigure(results, shape, peer, pick);
+    const p50 = figure((run) => run.atTarget?.latency.p50);
+    const p99 = figure((run) => run.atTarget?.latency.p99);
+    const failedAtTarget = runsOf(results, shape, peer).some((run) => run.fanout?.status === 'ok' && run.fanout.value.atTarget?.failure !== undefined);
+    lines.push(
+      row([
+        label(peer, shape),
+        cell(figure((run) => run.saturation.deliveriesPerSec)),
+        cell(figure((run) => run.saturation.cpuUsPerDelivery), 2),
+        cell(figure((run) => run.sustainedRate * readers)),
+        `${num(p50.median, 1)} / ${num(p99.median, 1)}${failedAtTarget ? ' ✗' : ''}`,
+        cell(figure((run) => run.atTarget?.cpuUsPerDelivery), 2),
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Median p99 of every step of the ladder, per peer (✗: the step failed in some round). */
+export function stepsTable(results: BenchResults, shape: Shape): string {
+  const ladder = results.reference[shape].ladder;
+  const names = peersOf(results, shape).filter((peer) => !missingReason(runsOf(results, shape, peer), 'fanout'));
+  if (!ladder || names.length === 0) return '_No steps were measured._';
+  const lines = [row(['offered, deliveries/s', ...names.map((peer) => label(peer, shape))]), row(new Array<string>(names.length + 1).fill('---'))];
+  for (const rate of ladder) {
+    const cells = names.map((peer) => {
+      const steps = runsOf(results, shape, peer).flatMap((run) => (run.fanout?.status === 'ok' ? run.fanout.value.steps.filter((step) => step.rate === rate) : []));
+      if (steps.length === 0) return '';
+      const p99 = median(steps.map((step) => step.latency.p99));
+      return `${num(p99, 1)}${steps.some((step) => step.failure !== undefined) ? ' ✗' : ''}`;
+    });
+    lines.push(row([num(rate * results.sizes.readersPerRoom), ...cells]));
+  }
+  return lines.join('\n');
+}
+
+/** The idle-socket and connect-storm table. */
+export function idleTable(results: BenchResults): string {
+  const lines = [row(['peer', 'RSS per idle socket, KiB', 'connects/s (opened and authenticated)']), row(['---', '---', '---'])];
+  for (const peer of peersOf(results, 'single')) {
+    const missing = missingReason(runsOf(results, 'single', peer), 'idle');
+    if (missing) {
+      lines.push(row([label(peer, 'single'), ...gap(missing.kind, 2)]));
+      continue;
+    }
+    lines.push(
+      row([
+        label(peer, 'single'),
+        cell(idleFigure(results, peer, (run) => run.rssPerSocket / 1024), 1),
+        cell(idleFigure(results, peer, (run) => run.connectsPerSec)),
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Every scenario a peer could not run, with the reason. */
+export function gaps(results: BenchResults): string[] {
+  const notes: string[] = [];
+  for (const shape of ['single', 'cross'] as const) {
+    for (const peer of peersOf(results, shape)) {
+      for (const scenario of ['fanout', 'idle'] as const) {
+        const missing = missingReason(runsOf(results, shape, peer), scenario);
+        if (!missing) continue;
+        const name = scenario === 'idle' ? 'idle sockets and connect storm' : shape === 'single' ? 'fan-out' : 'cross-node fan-out';
+        notes.push(`- **${label(peer, shape)}**, ${name}: ${missing.kind === 'unavailable' ? 'not available yet' : missing.kind} — ${missing.reason.split('\n')[0]}`);
+      }
+    }
+  }
+  return notes;
+}
+
+/** Phases that ran but did not pass, per peer (first reason per round), for the notes under the tables. */
+export function stepFailures(results: BenchResults, shape: Shape): string[] {
+  const notes: string[] = [];
+  for (const run of results.runs.filter((r) => r.shape === shape && r.fanout?.status === 'ok')) {
+    if (run.fanout?.status !== 'ok') continue;
+    const { saturation, steps, atTarget } = run.fanout.value;
+    const readers = results.sizes.readersPerRoom;
+    const failed = steps.find((step) => step.failure !== undefined);
+    const parts: string[] = [];
+    if (saturation.failure) parts.push(`closed loop: ${saturation.failure}`);
+    if (failed) parts.push(`stopped at ${num(failed.rate * readers)} deliveries/s: ${failed.failure ?? ''}`);
+    if (atTarget?.failure) parts.push(`at 80 %: ${atTarget.failure}`);
+    if (parts.length > 0) notes.push(`- ${run.label}, round ${run.round}: ${parts.join('; ')}`);
+  }
+  return notes;
+}

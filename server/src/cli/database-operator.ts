@@ -1,0 +1,92 @@
+/**
+ * The operator on the database itself (no server needed): the same services the REST handlers
+ * call, with the same body validation, so both targets follow one set of rules.
+ */
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Validator } from '@switchboard/protocol';
+import * as restValidators from '@switchboard/protocol/validators/rest';
+import { createChannelLayer, type ChannelLayer } from '../channels/index.ts';
+import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
+import { SwitchboardError, validationIssues } from '../errors.ts';
+import * as apps from '../services/apps.ts';
+import { toApiKey, toApp } from '../wire.ts';
+import { createBroadcasts } from '../ws/broadcasts.ts';
+import type { AppsOperator, Note } from './operator.ts';
+import type { RedisTarget, Target } from './target.ts';
+import { UsageError } from './usage-error.ts';
+
+const validateCreateApp = (restValidators as unknown as Record<string, Validator | undefined>).body_createApp;
+
+/** Opens and migrates the database of `target`; a PGlite folder must already hold a database. */
+export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest' }>, note: Note): Promise<AppsOperator> {
+  if (target.kind === 'pglite') await requireExistingDataDir(target.dataDir);
+  let handle: DatabaseHandle;
+  try {
+    handle = await createDatabase(target.kind === 'postgres' ? { url: target.url, onError: () => {} } : { dataDir: target.dataDir });
+  } catch (error) {
+    // createDatabase names the host, never the password.
+    throw new SwitchboardError('unavailable', `cannot open the database: ${messageOf(error)}`, undefined, { cause: error });
+  }
+  const { db } = handle;
+  const redis = target.kind === 'postgres' ? target.redis : undefined;
+  return {
+    async createApp(name) {
+      const body = { name };
+      if (validateCreateApp && !validateCreateApp(body)) {
+        throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validateCreateApp.errors) });
+      }
+      const { app, key, apiKey } = await apps.createApp(db, name);
+      const { keys: _none, ...shown } = toApp(app, []);
+      return { ...shown, apiKey, keyId: key.id };
+    },
+    async listApps() {
+      const all = await apps.listApps(db);
+      // The service returns revoked keys too; the spec's list shows live ones only.
+      return { items: all.map(({ app, keys }) => toApp(app, keys.filter((key) => key.revoked_at === null))) };
+    },
+    async deleteApp(appId) {
+      if (target.kind === 'postgres' && redis === undefined) {
+        note("REDIS_URL is not set: this app's sockets already open on a running server stay open until they disconnect. Delete through the server (--url) to close them at once.");
+      }
+      // Connected before deleting, so an unreachable Redis fails the command with nothing changed.
+      // Without Redis, an in-process layer nobody listens to: an embedded database's server is
+      // stopped, and no other process's sockets are reachable from here (the note says so).
+      const channels = await openChannels(redis);
+      try {
+        await apps.deleteApp(db, createBroadcasts(channels), appId);
+      } finally {
+        await channels.close();
+      }
+    },
+    async createKey(appId) {
+      const { key, apiKey } = await apps.addKey(db, appId);
+      return { ...toApiKey(key), apiKey };
+    },
+    revokeKey: (appId, keyId) => apps.revokeKey(db, appId, keyId),
+    close: () => handle.close(),
+  };
+}
+
+async function openChannels(redis: RedisTarget | undefined): Promise<ChannelLayer> {
+  if (redis === undefined) return createChannelLayer({ onError: () => {} });
+  try {
+    return await createChannelLayer({ redisUrl: redis.url, prefix: redis.prefix, onError: () => {} });
+  } catch (error) {
+    // The channel layer's message names the host, never the password.
+    throw new SwitchboardError('unavailable', `nothing was deleted: ${messageOf(error)}`, undefined, { cause: error });
+  }
+}
+
+async function requireExistingDataDir(dataDir: string): Promise<void> {
+  // createDatabase would create an empty database in a mistyped folder and report no apps.
+  try {
+    await access(join(resolve(dataDir), 'PG_VERSION'));
+  } catch {
+    throw new UsageError(`no embedded database in ${dataDir}: check the folder, or start the server on it once (DATA_DIR)`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
