@@ -17,6 +17,16 @@ try {
     // Shown this once: only its hash is kept (in the data folder).
     process.stdout.write(`  operator token (shown once, keep it): ${server.adminToken.token}\n  e.g. curl -X POST ${server.url}/v1/apps -H 'Authorization: Bearer <token>' -H 'content-type: application/json' -d '{"name":"my-app"}'\n\n`);
   }
+  if (server.demo) {
+    const { appId, apiKey, users, rooms } = server.demo;
+    const lines = [
+      `  demo app ${appId} (rooms: ${rooms.join(', ')}); its API key, shown once: ${apiKey}`,
+      ...users.map((u) => `    user ${u.username}${u.staff ? ' (staff)' : ''}, password ${u.password}`),
+      `  sign in: curl -X POST ${server.url}/v1/auth/token -H 'content-type: application/json' -d '{"app":"${appId}","username":"bob","password":"<password>"}'`,
+      `  then:    npx wscat -c '${server.wsUrl}/ws?token=<accessToken>'  and send {"action":"chat.join","id":"1","payload":{"room":"lobby"}}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  }
   const stop = (signal: string) => {
     process.stdout.write(`${signal}: closing\n`);
     server.close().then(

@@ -19,6 +19,7 @@ import { getOrCreateSetting } from './db/setting.repository.ts';
 import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
 import { createPresenceStore, type PresenceStore } from './presence/index.ts';
 import { createBroadcasts } from './ws/broadcasts.ts';
+import { seedDemo, type DemoSeed } from './demo.ts';
 import { endpointSocket } from './ws/endpoint-socket.ts';
 import type { Connection } from './ws/connection.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
@@ -58,6 +59,8 @@ export interface SwitchboardServer extends AsyncDisposable {
   readonly presence: PresenceStore;
   /** How the operator token was set up; `generated` carries the token to print once. */
   readonly adminToken: AdminTokenSetup;
+  /** The demo app seeded on this first start of an empty embedded database, to print once. */
+  readonly demo: DemoSeed | undefined;
   /** The sockets open on this node. */
   readonly connections: ReadonlySet<Connection>;
   /** Closes every socket (4002, reconnect elsewhere), then the listener, channels and database. */
@@ -100,6 +103,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
   if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
   const events = createBroadcasts(channels);
+  const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
   const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
   const hub = new Hub(channels);
   const connections = new Set<Connection>();
@@ -168,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     channels,
     presence,
     adminToken,
+    demo,
     connections,
     close,
     [Symbol.asyncDispose]: close,

@@ -130,5 +130,6 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     await ops.apps.revokeKey(app.id, listed.keys.find((k) => k.id !== second.id)!.id);
     expect(await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': app.apiKey } })).toMatchObject({ status: 401 });
     expect(await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': second.apiKey } })).toMatchObject({ status: 200 });
+    expect((await ops.apps.list()).items.find((a) => a.id === app.id)!.keys.map((k) => k.id)).toEqual([second.id]);
   });
 });

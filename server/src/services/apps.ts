@@ -19,7 +19,8 @@ export async function createApp(db: Kysely<Database>, name: string) {
 /** Every app with its live keys. */
 export async function listApps(db: Kysely<Database>) {
   const apps = await repo.listApps(db);
-  return Promise.all(apps.map(async (app) => ({ app, keys: await repo.listApiKeys(db, app.id) })));
+  // Revoked keys stay in the table for audit, but the list shows what still opens the API.
+  return Promise.all(apps.map(async (app) => ({ app, keys: (await repo.listApiKeys(db, app.id)).filter((key) => !key.revoked_at) })));
 }
 
 /** Deletes an app and everything it owns, then closes its sockets on every node. */
