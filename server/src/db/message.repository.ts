@@ -42,19 +42,14 @@ export async function appendMessage(
   input: AppendMessageInput,
 ): Promise<Message | undefined> {
   const append = async (trx: Executor): Promise<Message | undefined> => {
-    const room = await trx
-      .updateTable('rooms')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-      .where('id', '=', roomId)
-      .returning('last_seq')
-      .executeTakeFirst();
-    if (room === undefined) return undefined;
+    const seq = await nextSeq(trx, roomId);
+    if (seq === undefined) return undefined;
     return trx
       .insertInto('messages')
       .values({
         id: randomUUID(),
         room_id: roomId,
-        seq: room.last_seq,
+        seq,
         sender_type: input.senderType,
         sender_id: input.senderId ?? null,
         sender_name: input.senderName,
