@@ -1,7 +1,7 @@
 import type { UserActions, UserInfo } from '@switchboard/protocol';
 import { clientActions } from './action-tree.ts';
 import { backoff } from './backoff.ts';
-import { closeInfo, isTerminalClose } from './close-info.ts';
+import { closedError, closeInfo, isTerminalClose } from './close-info.ts';
 import { Emitter } from './emitter.ts';
 import { SwitchboardError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
@@ -29,12 +29,15 @@ const CLIENT_CLOSE: CloseInfo = { code: 1000, reason: 'closed by client', name: 
 const DEFAULT_RECONNECT: ReconnectOptions = { minDelayMs: 250, maxDelayMs: 10_000 };
 
 /**
- * Creates a Switchboard socket client: typed actions, typed events, reconnection.
+ * Creates a Switchboard socket client: typed actions, typed events, reconnection. With a token,
+ * each socket waits for `welcome` before sending; rooms joined through `client.chat.join` are
+ * rejoined after a reconnect and their missed messages delivered as `chat.message`, once and in
+ * seq order (see the SDK-local `chat.gap` and `chat.rejoinFailed` events).
  *
  * @example
- * await using client = createClient({ url: 'wss://example.com/ws', token });
- * const { text } = await client.echo({ text: 'hi' });
- * const stop = client.on('notification', (n) => console.log(n.level, n.message));
+ * await using client = createClient({ url: 'wss://example.com/ws', token, getToken: refreshToken });
+ * client.chat.on('message', (m) => render(m));
+ * const { members } = await client.chat.join({ room: 'lobby' });
  */
 export function createClient(options: ClientOptions): SwitchboardClient {
   // The action methods are added at run time from the registry; their type is ActionTree.
@@ -57,8 +60,6 @@ class Client implements ClientCore {
   #emitter = new Emitter<ClientEvents>();
   #rooms: RoomTracker;
   #user: UserInfo | undefined;
-  /** Counts the connections that opened, so a rejoin can tell a refusal from a dropped socket. */
-  #opened = 0;
 
   constructor(options: ClientOptions) {
     const WebSocket = options.WebSocket ?? globalThis.WebSocket;
@@ -76,7 +77,7 @@ class Client implements ClientCore {
     this.#rooms = new RoomTracker({
       emitter: this.#emitter,
       rejoin: (room, since) => this.#requests.add('chat.join', { room, since }, true),
-      connection: () => (this.#state.state === 'open' ? this.#opened : undefined),
+      isOpen: () => this.#state.state === 'open',
     });
     const chatOn: ChatListeners['on'] = (event, listener) => this.on(`chat.${event}`, listener);
     Object.assign(this, clientActions(this, (action, payload) => this.#call(action, payload), chatOn));
@@ -147,7 +148,7 @@ class Client implements ClientCore {
     return reply;
   }
 
-  /** Sends queued requests once the server said `connected`; until then they wait. */
+  /** Sends queued requests once the socket is open (`connected`, then `welcome` with a token); until then they wait. */
   #flush(): void {
     const socket = this.#socket;
     if (socket && this.#state.state === 'open') this.#requests.flush((frame) => socket.send(frame));
@@ -259,7 +260,7 @@ class Client implements ClientCore {
     if (state.state !== 'connecting') return;
     const { connectionId, node } = payload;
     // A socket opened with a token is usable once the server accepted it, which `welcome` says.
-    if (true) this.#open(connectionId, node);
+    if (this.#token === undefined) this.#open(connectionId, node);
     else this.#setState({ state: 'authenticating', attempt: state.attempt, connectionId, node });
     this.#emitter.emitUnchecked('connected', payload);
   }
@@ -275,7 +276,6 @@ class Client implements ClientCore {
 
   #open(connectionId: string, node: string): void {
     this.#state = { state: 'open', connectionId, node };
-    this.#opened++;
     // Rejoins go first, then queued requests in order, all before listeners can issue new ones.
     this.#rooms.rejoinAll();
     this.#flush();
@@ -292,8 +292,4 @@ class Client implements ClientCore {
     if (this.#onInvalidFrame) this.#onInvalidFrame(frame, reason);
     else if (action === undefined) this.#emitter.emit('error', { error: { code: 'internal', message: `invalid frame from the server: ${reason}` } });
   }
-}
-
-function closedError(reason: CloseInfo, action?: string): SwitchboardError<'unavailable'> {
-  return new SwitchboardError('unavailable', `the client is closed: ${reason.reason} (${reason.code})`, { action });
 }

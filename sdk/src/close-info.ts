@@ -1,5 +1,6 @@
 import { closeCodes } from '@switchboard/protocol';
 import type { CloseReason } from '@switchboard/protocol';
+import { SwitchboardError } from './errors.ts';
 import type { CloseInfo } from './types.ts';
 
 function isCloseReason(name: string): name is CloseReason {
@@ -15,4 +16,9 @@ export function closeInfo(code: number, reason: string): CloseInfo {
 /** 4500–4999: the server asks the client not to reconnect. */
 export function isTerminalClose(code: number): boolean {
   return code >= 4500 && code <= 4999;
+}
+
+/** The error of a request made after (or pending at) the client's terminal close. */
+export function closedError(reason: CloseInfo, action?: string): SwitchboardError<'unavailable'> {
+  return new SwitchboardError('unavailable', `the client is closed: ${reason.reason} (${reason.code})`, { action });
 }

@@ -10,8 +10,8 @@ export interface RoomTrackerHost {
   emitter: Emitter<ClientEvents>;
   /** Sends `chat.join { room, since }` ahead of any queued request. */
   rejoin(room: string, since: number): Promise<unknown>;
-  /** The number of the open connection, or undefined while none is open. */
-  connection(): number | undefined;
+  /** True while a socket is open: a join failing then was refused, not cut off by a close. */
+  isOpen(): boolean;
 }
 
 /** One joined room (or one being joined). */
@@ -75,10 +75,9 @@ export class RoomTracker {
     if (!state) this.#rooms.set(room, (state = { seen: undefined, joins: 0, held: [] }));
     const current = state;
     current.joins++;
-    const connection = this.#host.connection();
     reply.then(
       (output) => this.#joined(room, current, readJoinAnswer(output), rejoin),
-      (error: unknown) => this.#failed(room, current, error, rejoin && connection !== undefined && connection === this.#host.connection()),
+      (error: unknown) => this.#failed(room, current, error, rejoin),
     );
   }
 
@@ -100,14 +99,17 @@ export class RoomTracker {
     }
   }
 
-  /** `refused`: the server answered a rejoin with an error, on the connection that sent it. */
-  #failed(room: string, state: RoomState, error: unknown, refused: boolean): void {
+  #failed(room: string, state: RoomState, error: unknown, rejoin: boolean): void {
     if (this.#rooms.get(room) !== state) return;
     state.joins--;
-    // A rejoin cut off by a close is left for the next connection to retry.
-    if (refused || (state.seen === undefined && state.joins === 0)) this.#rooms.delete(room);
-    if (refused) this.#host.emitter.emit('chat.rejoinFailed', { room, error: joinError(error) });
-    if (state.joins === 0) for (const message of state.held.splice(0)) this.message(message);
+    // Requests cut off by a close fail once the socket is gone; those are left to the next rejoin.
+    const refused = this.#host.isOpen();
+    if ((refused && rejoin) || (state.seen === undefined && state.joins === 0)) this.#rooms.delete(room);
+    if (refused && rejoin) this.#host.emitter.emit('chat.rejoinFailed', { room, error: joinError(error) });
+    if (state.joins > 0) return;
+    const held = state.held.splice(0);
+    // Delivering what raced a cut-off join would skip the seqs before it: the next rejoin fetches them all.
+    if (refused || this.#rooms.get(room) !== state) for (const message of held) this.message(message);
   }
 
   #deliver(state: RoomState, messages: RoomMessage[], gap: ChatGapEvent | undefined): void {

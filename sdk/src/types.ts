@@ -165,7 +165,10 @@ export type ChatEventName = { [K in keyof ClientEvents]: K extends `chat.${infer
 
 /** The listener half of `client.chat`, next to the chat actions. */
 export interface ChatListeners {
-  /** `client.chat.on('message', fn)` is `client.on('chat.message', fn)`. */
+  /**
+   * `client.chat.on('message', fn)` is `client.on('chat.message', fn)`.
+   * @example const stop = client.chat.on('gap', ({ room, to }) => client.chat.history({ room, before: to + 1 }));
+   */
   on<E extends ChatEventName>(event: E, listener: (payload: ClientEvents[`chat.${E}`]) => void): () => void;
 }
 

@@ -24,11 +24,12 @@ describe.each(backends)('user authentication on %s', (backend) => {
   afterAll(() => server?.close());
 
   it('accepts the token as a query parameter, a Bearer header or the sb_token cookie, and greets with welcome', async () => {
-    for (const options of [
+    const ways: { url: string; headers?: Record<string, string> }[] = [
       { url: `${server.wsUrl}/ws?token=${dave.token}` },
       { url: `${server.wsUrl}/ws`, headers: { Authorization: `Bearer ${dave.token}` } },
       { url: `${server.wsUrl}/ws`, headers: { Cookie: `theme=dark; sb_token=${dave.token}` } },
-    ]) {
+    ];
+    for (const options of ways) {
       await using socket = await openSocket(options.url, { headers: options.headers ?? {} });
       const welcome = await socket.next((f) => f.action === 'welcome');
       expect(welcome.payload).toMatchObject({ user: { id: dave.id, username: 'dave', staff: false }, app: { id: app.id, name: 'auth' } });
