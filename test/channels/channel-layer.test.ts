@@ -1,115 +1,64 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   ChannelLayerError,
   createMemoryBus,
   createMemoryChannelLayer,
   createRedisChannelLayer,
 } from '../../server/src/channels/index.ts';
-import type { ChannelErrorHandler, ChannelLayer } from '../../server/src/channels/index.ts';
-import { createRecorder, redisUrl, seededRandom } from './helpers.ts';
-import type { Recorder, ReportedError } from './helpers.ts';
+import type { ChannelErrorContext, ChannelLayer } from '../../server/src/channels/index.ts';
+import { assembleCluster, recordErrors, redisUrl, testPrefix, useAdminClient } from '../helpers/redis.ts';
+import type { Implementation, NodeCluster } from '../helpers/redis.ts';
+import { createRecorder, seededRandom } from './helpers.ts';
+import type { Recorder } from './helpers.ts';
 
-/** Three nodes on one transport, like three servers on one Redis. */
-interface Cluster extends AsyncDisposable {
-  readonly nodes: readonly [ChannelLayer, ChannelLayer, ChannelLayer];
-  /** What each node reported through onError, by node index. */
-  readonly errors: readonly (readonly ReportedError[])[];
+/** Three nodes on one transport (a memory bus, or Redis under one prefix). */
+interface Cluster extends NodeCluster<ChannelLayer, ChannelErrorContext> {
   /** How many nodes hold a transport subscription to the topic (`PUBSUB NUMSUB` for Redis). */
   subscriberCount(topic: string): Promise<number>;
   /** A node on the same transport but in another namespace (another bus, another prefix). */
   isolatedNode(): Promise<ChannelLayer>;
 }
 
-/** Builds clusters of one implementation; the suite below runs once per implementation. */
-interface Implementation {
-  readonly name: 'memory' | 'redis';
-  createCluster(): Promise<Cluster>;
-}
-
-function recordErrors(): { errors: ReportedError[]; onError: ChannelErrorHandler } {
-  const errors: ReportedError[] = [];
-  return { errors, onError: (error, context) => { errors.push({ error, context }); } };
-}
-
-function assembleCluster(
-  nodes: readonly [ChannelLayer, ChannelLayer, ChannelLayer],
-  errors: readonly ReportedError[][],
-  subscriberCount: (topic: string) => Promise<number>,
-  createIsolated: () => Promise<ChannelLayer>,
-): Cluster {
-  const extra: ChannelLayer[] = [];
-  return {
-    nodes,
-    errors,
-    subscriberCount,
-    isolatedNode: async () => {
-      const node = await createIsolated();
-      extra.push(node);
-      return node;
-    },
-    [Symbol.asyncDispose]: async () => {
-      await Promise.all([...nodes, ...extra].map((node) => node.close()));
-    },
-  };
-}
-
-const memory: Implementation = {
+const memory: Implementation<Cluster> = {
   name: 'memory',
   createCluster: async () => {
     const bus = createMemoryBus();
-    const reports = [recordErrors(), recordErrors(), recordErrors()] as const;
+    const reports = [recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>()] as const;
     const nodes = [
       createMemoryChannelLayer({ bus, onError: reports[0].onError }),
       createMemoryChannelLayer({ bus, onError: reports[1].onError }),
       createMemoryChannelLayer({ bus, onError: reports[2].onError }),
     ] as const;
-    return assembleCluster(
-      nodes,
-      reports.map((report) => report.errors),
-      async (topic) => bus.subscriberCount(topic),
-      async () => createMemoryChannelLayer({ bus: createMemoryBus() }),
-    );
+    return assembleCluster(nodes, reports.map((report) => report.errors), (track) => ({
+      subscriberCount: async (topic: string) => bus.subscriberCount(topic),
+      isolatedNode: async () => track(createMemoryChannelLayer({ bus: createMemoryBus() })),
+    }));
   },
 };
 
 // One client outside the nodes, to observe Redis as an operator would.
-let admin: ReturnType<typeof createClient> | undefined;
+const admin = useAdminClient();
 
-const redis: Implementation = {
+const redis: Implementation<Cluster> = {
   name: 'redis',
   createCluster: async () => {
-    // A prefix per cluster: parallel test files and earlier runs share this Redis.
-    const prefix = `sb-test:${randomUUID()}:`;
-    const reports = [recordErrors(), recordErrors(), recordErrors()] as const;
+    const prefix = testPrefix();
+    const reports = [recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>()] as const;
     const nodes = await Promise.all(
       reports.map((report) => createRedisChannelLayer({ url: redisUrl, prefix, name: 'sb-test', onError: report.onError })),
     );
     const [a, b, c] = nodes;
     if (a === undefined || b === undefined || c === undefined) throw new Error('expected three nodes');
-    return assembleCluster(
-      [a, b, c],
-      reports.map((report) => report.errors),
-      async (topic) => {
-        if (admin === undefined) throw new Error('admin client not connected');
-        const counts = await admin.pubSubNumSub(prefix + topic);
+    return assembleCluster([a, b, c], reports.map((report) => report.errors), (track) => ({
+      subscriberCount: async (topic: string) => {
+        const counts = await admin().pubSubNumSub(prefix + topic);
         return Number(counts[prefix + topic] ?? 0);
       },
-      async () => createRedisChannelLayer({ url: redisUrl, prefix: `sb-test:${randomUUID()}:`, name: 'sb-test' }),
-    );
+      isolatedNode: () => track(createRedisChannelLayer({ url: redisUrl, prefix: testPrefix(), name: 'sb-test' })),
+    }));
   },
 };
-
-beforeAll(async () => {
-  admin = createClient({ url: redisUrl });
-  admin.on('error', () => { /* a failed command fails its test; nothing to add here */ });
-  await admin.connect();
-});
-
-afterAll(async () => {
-  await admin?.close();
-});
 
 /**
  * Publishes `message` on `topic`, then `sentinel` on `sentinelTopic`, both from `from`, and waits

@@ -1,7 +1,4 @@
-import type { ChannelErrorContext, ChannelListener } from '../../server/src/channels/index.ts';
-
-/** The Redis the channel tests run against. */
-export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import type { ChannelListener } from '../../server/src/channels/index.ts';
 
 /** A listener that records what it receives and lets a test wait for a message instead of sleeping. */
 export interface Recorder {
@@ -46,19 +43,6 @@ export function createRecorder(onMessage?: (message: string) => void): Recorder 
     until,
     received: (message) => until((received) => received.includes(message)),
   };
-}
-
-/** One error reported through `onError`. */
-export interface ReportedError {
-  readonly error: unknown;
-  readonly context: ChannelErrorContext;
-}
-
-/** A promise with its resolve function, for events a test waits on. */
-export function createDeferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => { resolve = settle; });
-  return { promise, resolve };
 }
 
 /** A small seeded PRNG (mulberry32), so a randomized test replays the same operations. */

@@ -1,63 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { inspect } from 'node:util';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ChannelLayerError, createChannelLayer, createRedisChannelLayer } from '../../server/src/channels/index.ts';
-import { createDeferred, createRecorder, redisUrl } from './helpers.ts';
-import type { ReportedError } from './helpers.ts';
+import type { ChannelErrorContext } from '../../server/src/channels/index.ts';
+import {
+  INVALID_REDIS_URLS,
+  UNREACHABLE_REDIS_URL,
+  createDeferred,
+  expectInvalidUrl,
+  expectUnreachable,
+  killConnection,
+  redisUrl,
+  testPrefix,
+  useAdminClient,
+} from '../helpers/redis.ts';
+import type { ReportedError } from '../helpers/redis.ts';
+import { createRecorder } from './helpers.ts';
 
 // Behaviour only Redis has: connecting, reconnecting, the commands actually sent.
 // Everything both layers share is in channel-layer.test.ts.
 
-let admin: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  admin = createClient({ url: redisUrl });
-  admin.on('error', () => { /* a failed command fails its test; nothing to add here */ });
-  await admin.connect();
-});
-
-afterAll(async () => {
-  await admin.close();
-});
-
-function testPrefix(): string {
-  return `sb-test:${randomUUID()}:`;
-}
+const admin = useAdminClient();
 
 describe('Redis channel layer', () => {
   test('names the host but never the password when Redis is unreachable', async () => {
-    const error: unknown = await createRedisChannelLayer({ url: 'redis://alice:s3cr3t-pw@127.0.0.1:1' }).catch((e: unknown) => e);
-
-    expect(error).toBeInstanceOf(ChannelLayerError);
-    expect(error).toMatchObject({ code: 'unreachable' });
-    expect((error as Error).message).toContain('127.0.0.1:1');
-    expect(inspect(error, { depth: 10 })).not.toContain('s3cr3t-pw');
+    await expectUnreachable(createRedisChannelLayer({ url: UNREACHABLE_REDIS_URL }), ChannelLayerError);
   });
 
-  test.each(['not a url s3cr3t-pw', 'http://alice:s3cr3t-pw@localhost:6379', 'redis://alice:s3cr3t-pw@localhost:6379/not-a-db'])(
-    'refuses the invalid URL %s without echoing it',
-    async (url) => {
-      const error: unknown = await createRedisChannelLayer({ url }).catch((e: unknown) => e);
-
-      expect(error).toMatchObject({ code: 'invalid-url' });
-      expect(inspect(error, { depth: 10 })).not.toContain('s3cr3t-pw');
-    },
-  );
+  test.each(INVALID_REDIS_URLS)('refuses the invalid URL %s without echoing it', async (url) => {
+    await expectInvalidUrl(createRedisChannelLayer({ url }), ChannelLayerError);
+  });
 
   test('namespaces topics under sb: by default', async () => {
     await using layer = await createRedisChannelLayer({ url: redisUrl });
     const topic = `default-prefix-${randomUUID()}`;
     await layer.subscribe(topic, () => {});
 
-    expect(await admin.pubSubNumSub(`sb:${topic}`)).toEqual({ [`sb:${topic}`]: 1 });
+    expect(await admin().pubSubNumSub(`sb:${topic}`)).toEqual({ [`sb:${topic}`]: 1 });
   });
 
   test('sends one SUBSCRIBE per topic per node, and one UNSUBSCRIBE when the last listener leaves', async () => {
     const prefix = testPrefix();
     const channel = `${prefix}room:1`;
     await using layer = await createRedisChannelLayer({ url: redisUrl, prefix });
-    const monitor = admin.duplicate();
+    const monitor = admin().duplicate();
     monitor.on('error', () => {});
     await monitor.connect();
     try {
@@ -75,7 +60,7 @@ describe('Redis channel layer', () => {
       await Promise.all(listeners.slice(0, 4).map((listener) => layer.unsubscribe('room:1', listener)));
       await layer.unsubscribe('room:1', listeners[4]!);
       // MONITOR reports commands in execution order: once the marker shows, ours all have.
-      await admin.echo(marker);
+      await admin().echo(marker);
       await markerSeen.promise;
 
       const sent = (command: string): number =>
@@ -90,7 +75,7 @@ describe('Redis channel layer', () => {
   test('reports a lost subscriber connection, then delivers again once node-redis resubscribed', async () => {
     const prefix = testPrefix();
     const name = `sb-test-${randomUUID()}`;
-    const connectionError = createDeferred<ReportedError>();
+    const connectionError = createDeferred<ReportedError<ChannelErrorContext>>();
     await using node = await createRedisChannelLayer({
       url: redisUrl,
       prefix,
@@ -101,9 +86,7 @@ describe('Redis channel layer', () => {
     const recorder = createRecorder();
     await node.subscribe('room:1', recorder.listener);
 
-    const subscriber = (await admin.clientList()).find((client) => client.name === `${name}:sub`);
-    expect(subscriber).toBeDefined();
-    await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(subscriber?.id)]);
+    await killConnection(admin(), `${name}:sub`);
 
     expect((await connectionError.promise).context).toEqual({ kind: 'connection', connection: 'subscriber' });
     // Messages published while it was down are lost (Redis pub/sub keeps nothing): probe until

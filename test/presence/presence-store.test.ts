@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   PresenceStoreError,
   createMemoryPresenceState,
   createMemoryPresenceStore,
   createRedisPresenceStore,
 } from '../../server/src/presence/index.ts';
-import type { PresenceErrorHandler, PresenceStore } from '../../server/src/presence/index.ts';
-import { connectAdmin, recordErrors, redisUrl, testPrefix } from './helpers.ts';
-import type { AdminClient, ReportedError } from './helpers.ts';
+import type { PresenceErrorContext, PresenceErrorHandler, PresenceStore } from '../../server/src/presence/index.ts';
+import { assembleCluster, recordErrors, redisUrl, testPrefix, useAdminClient } from '../helpers/redis.ts';
+import type { Implementation, NodeCluster } from '../helpers/redis.ts';
 
-/** Three nodes on one backend, like three servers on one Redis. */
-interface Cluster extends AsyncDisposable {
-  readonly nodes: readonly [PresenceStore, PresenceStore, PresenceStore];
-  /** What each node reported through onError, by node index (memory never reports). */
-  readonly errors: readonly (readonly ReportedError[])[];
+/** Three nodes on one backend (a memory state, or Redis under one prefix); memory never reports an error. */
+interface Cluster extends NodeCluster<PresenceStore, PresenceErrorContext> {
   /** Kills a node as a crash would: it never refreshes its liveness again, which then lapses. */
   crash(index: 0 | 1 | 2): Promise<void>;
   /** How many entries are stored under a key, ghosts included (`HLEN` for Redis). */
@@ -24,93 +21,48 @@ interface Cluster extends AsyncDisposable {
   addNode(node: string): Promise<PresenceStore>;
 }
 
-/** Builds clusters of one implementation; the suite below runs once per implementation. */
-interface Implementation {
-  readonly name: 'memory' | 'redis';
-  createCluster(): Promise<Cluster>;
-}
-
 const NODE_IDS = ['node-a', 'node-b', 'node-c'] as const;
 
-function assembleCluster(
-  nodes: readonly [PresenceStore, PresenceStore, PresenceStore],
-  errors: readonly ReportedError[][],
-  backend: Pick<Cluster, 'crash' | 'storedCount'> & {
-    createIsolated(): Promise<PresenceStore>;
-    create(node: string): Promise<PresenceStore>;
-  },
-): Cluster {
-  const extra: PresenceStore[] = [];
-  const track = async (created: Promise<PresenceStore>): Promise<PresenceStore> => {
-    const store = await created;
-    extra.push(store);
-    return store;
-  };
-  return {
-    nodes,
-    errors,
-    crash: backend.crash,
-    storedCount: backend.storedCount,
-    isolatedNode: () => track(backend.createIsolated()),
-    addNode: (node) => track(backend.create(node)),
-    [Symbol.asyncDispose]: async () => {
-      await Promise.all([...nodes, ...extra].map((node) => node.close()));
-    },
-  };
-}
-
-const memory: Implementation = {
+const memory: Implementation<Cluster> = {
   name: 'memory',
   createCluster: async () => {
     const state = createMemoryPresenceState();
     const [a, b, c] = NODE_IDS.map((node) => createMemoryPresenceStore({ node, state }));
     if (a === undefined || b === undefined || c === undefined) throw new Error('expected three nodes');
-    return assembleCluster([a, b, c], [[], [], []], {
-      crash: async (index) => state.expire(NODE_IDS[index]),
-      storedCount: async (key) => state.entries(key).size,
-      createIsolated: async () => createMemoryPresenceStore({ node: NODE_IDS[0] }),
-      create: async (node) => createMemoryPresenceStore({ node, state }),
-    });
+    return assembleCluster([a, b, c], [[], [], []], (track) => ({
+      crash: async (index: 0 | 1 | 2) => state.expire(NODE_IDS[index]),
+      storedCount: async (key: string) => state.entries(key).size,
+      // Async, so that a refused node id rejects as with Redis rather than throwing.
+      isolatedNode: async () => track(createMemoryPresenceStore({ node: NODE_IDS[0] })),
+      addNode: async (node: string) => track(createMemoryPresenceStore({ node, state })),
+    }));
   },
 };
 
-let admin: AdminClient | undefined;
-
-function adminClient(): AdminClient {
-  if (admin === undefined) throw new Error('admin client not connected');
-  return admin;
-}
+const admin = useAdminClient();
 
 // Longer than any test: the timer never refreshes during one, so a node key deleted by the test
 // stays deleted, exactly as if the node had died and its key expired.
 const NEVER_REFRESHED_TTL_MS = 3_600_000;
 
-const redis: Implementation = {
+const redis: Implementation<Cluster> = {
   name: 'redis',
   createCluster: async () => {
     const prefix = testPrefix();
-    const reports = NODE_IDS.map(() => recordErrors());
+    const reports = NODE_IDS.map(() => recordErrors<PresenceErrorContext>());
     const create = (node: string, onError?: PresenceErrorHandler): Promise<PresenceStore> =>
       createRedisPresenceStore({ url: redisUrl, prefix, node, ttlMs: NEVER_REFRESHED_TTL_MS, name: 'sb-test', onError });
     const [a, b, c] = await Promise.all(NODE_IDS.map((node, i) => create(node, reports[i]?.onError)));
     if (a === undefined || b === undefined || c === undefined) throw new Error('expected three nodes');
-    return assembleCluster([a, b, c], reports.map((report) => report.errors), {
-      crash: async (index) => { await adminClient().del(`${prefix}node:${NODE_IDS[index]}`); },
-      storedCount: (key) => adminClient().hLen(`${prefix}presence:${key}`),
-      createIsolated: () =>
-        createRedisPresenceStore({ url: redisUrl, prefix: testPrefix(), node: NODE_IDS[0], ttlMs: NEVER_REFRESHED_TTL_MS, name: 'sb-test' }),
-      create: (node) => create(node),
-    });
+    return assembleCluster([a, b, c], reports.map((report) => report.errors), (track) => ({
+      crash: async (index: 0 | 1 | 2) => { await admin().del(`${prefix}node:${NODE_IDS[index]}`); },
+      storedCount: (key: string) => admin().hLen(`${prefix}presence:${key}`),
+      isolatedNode: () =>
+        track(createRedisPresenceStore({ url: redisUrl, prefix: testPrefix(), node: NODE_IDS[0], ttlMs: NEVER_REFRESHED_TTL_MS, name: 'sb-test' })),
+      addNode: (node: string) => track(create(node)),
+    }));
   },
 };
-
-beforeAll(async () => {
-  admin = await connectAdmin(redisUrl);
-});
-
-afterAll(async () => {
-  await admin?.close();
-});
 
 describe.each([memory, redis])('$name presence store', (implementation) => {
   test('shows the members every node added to every node, with their values', async () => {

@@ -1,3 +1,5 @@
+import { codedErrorClass } from './coded-error.ts';
+
 /** Why a channel layer refused an operation. */
 export type ChannelLayerErrorCode =
   /** The layer was closed; nothing more can be published or subscribed. */
@@ -8,13 +10,4 @@ export type ChannelLayerErrorCode =
   | 'unreachable';
 
 /** An error raised by a channel layer itself; transport errors pass through unchanged. Messages never contain credentials. */
-export class ChannelLayerError extends Error {
-  /** Why the operation was refused. */
-  readonly code: ChannelLayerErrorCode;
-
-  constructor(code: ChannelLayerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ChannelLayerError';
-    this.code = code;
-  }
-}
+export class ChannelLayerError extends codedErrorClass<ChannelLayerErrorCode>('ChannelLayerError') {}

@@ -1,8 +1,9 @@
 import type { ChannelErrorHandler, ChannelLayer, ChannelListener } from './channel-layer.ts';
 import { ChannelLayerError } from './channel-layer-error.ts';
+import { createErrorReporter } from './error-reporter.ts';
 import { createMemoryBus } from './memory-bus.ts';
 import type { MemoryBus } from './memory-bus.ts';
-import { TopicFanOut, createErrorReporter } from './topic-fan-out.ts';
+import { TopicFanOut } from './topic-fan-out.ts';
 
 /** Options of the in-process channel layer. */
 export interface MemoryChannelLayerOptions {

@@ -1,8 +1,9 @@
 import type { ChannelErrorHandler, ChannelLayer, ChannelListener } from './channel-layer.ts';
 import { ChannelLayerError } from './channel-layer-error.ts';
+import { createErrorReporter } from './error-reporter.ts';
 import { connectRedisPair } from './redis-connections.ts';
 import type { RedisPair } from './redis-connections.ts';
-import { TopicFanOut, createErrorReporter } from './topic-fan-out.ts';
+import { TopicFanOut } from './topic-fan-out.ts';
 
 /** Options of the Redis channel layer. */
 export interface RedisChannelLayerOptions {

@@ -1,24 +1,6 @@
 import type { ChannelErrorContext, ChannelErrorHandler, ChannelListener } from './channel-layer.ts';
 
 /**
- * Returns `onError`, guarded so that a throwing handler cannot break a delivery loop. Without a
- * handler, errors are rethrown on a later microtask: an uncaught exception, like an EventEmitter
- * `error` nobody listens to, because a library must neither swallow nor print them.
- */
-export function createErrorReporter(onError: ChannelErrorHandler | undefined): ChannelErrorHandler {
-  if (onError === undefined) {
-    return (error) => queueMicrotask(() => { throw error; });
-  }
-  return (error, context) => {
-    try {
-      onError(error, context);
-    } catch (handlerError) {
-      queueMicrotask(() => { throw handlerError; });
-    }
-  };
-}
-
-/**
  * The listeners of one topic on one node. The transport holds exactly one subscription per topic
  * per node and calls `deliver`, which fans out to the local listeners.
  */

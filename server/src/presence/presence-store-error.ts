@@ -1,3 +1,5 @@
+import { codedErrorClass } from '../channels/coded-error.ts';
+
 /** Why a presence store refused an operation, or what it reports to `onError`. */
 export type PresenceStoreErrorCode =
   /** The store was closed; nothing more can be added or read. */
@@ -14,16 +16,7 @@ export type PresenceStoreErrorCode =
   | 'lapsed';
 
 /** An error raised by a presence store itself; transport errors pass through unchanged. Messages never contain credentials. */
-export class PresenceStoreError extends Error {
-  /** Why the operation was refused. */
-  readonly code: PresenceStoreErrorCode;
-
-  constructor(code: PresenceStoreErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PresenceStoreError';
-    this.code = code;
-  }
-}
+export class PresenceStoreError extends codedErrorClass<PresenceStoreErrorCode>('PresenceStoreError') {}
 
 /** The error of any operation but `remove` after `close()`. */
 export function closedError(): PresenceStoreError {

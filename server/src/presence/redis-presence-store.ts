@@ -1,10 +1,9 @@
-import type { RedisClient } from '../channels/redis-connections.ts';
+import { createErrorReporter } from '../channels/error-reporter.ts';
+import { connectRedisClient } from '../redis/connect.ts';
+import type { RedisClient, RedisConnection } from '../redis/connect.ts';
 import { checkNode, checkTtl } from './check-options.ts';
-import { createPresenceErrorReporter } from './error-reporter.ts';
 import type { PresenceErrorHandler, PresenceStore } from './presence-store.ts';
 import { PresenceStoreError, closedError } from './presence-store-error.ts';
-import { connectRedisClient } from './redis-connection.ts';
-import type { RedisConnection } from './redis-connection.ts';
 import { DELETE_IF_UNCHANGED, decodeEntry, encodeEntry, hashKey, nodeKey } from './redis-presence-layout.ts';
 
 /** Options of the Redis presence store. */
@@ -62,8 +61,13 @@ export async function createRedisPresenceStore(options: RedisPresenceStoreOption
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   checkTtl(ttlMs);
   const prefix = options.prefix ?? 'sb:';
-  const report = createPresenceErrorReporter(options.onError);
-  const connection = await connectRedisClient({ url: options.url, name: `${options.name ?? 'switchboard'}:presence`, report });
+  const report = createErrorReporter(options.onError);
+  const connection = await connectRedisClient({
+    url: options.url,
+    name: `${options.name ?? 'switchboard'}:presence`,
+    errorClass: PresenceStoreError,
+    onError: (error) => report(error, { kind: 'connection' }),
+  });
   try {
     // NX: two live nodes with one id would remove each other's entries at close.
     const claimed = await connection.client.set(nodeKey(prefix, options.node), ALIVE, {
