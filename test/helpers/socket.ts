@@ -21,7 +21,9 @@ export class TestSocket implements AsyncDisposable {
   constructor(ws: WebSocket) {
     this.ws = ws;
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      // The protocol is JSON text; a binary frame (e.g. a fan-out sent as bytes without the text flag) is a bug.
+      if (isBinary) throw new Error(`the server sent a binary frame: ${data.toString().slice(0, 80)}`);
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
       this.#waiters = this.#waiters.filter((w) => !(w.match(frame) && (w.resolve(frame), true)));

@@ -10,6 +10,7 @@ import type { RawSocket } from './node-upgrade.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 const OPEN = 1;
+const TEXT = { binary: false } as const;
 const TERMINATE_AFTER_MS = 1_000;
 
 /** Limits of one connection, from the server config. */
@@ -108,13 +109,25 @@ export class Connection {
    * data the socket is closed (4001) instead of buffering without bound. False when not sent.
    */
   send(frame: string): boolean {
+    if (!this.#writable(frame.length)) return false;
+    this.#socket.send(frame);
+    return true;
+  }
+
+  /** Like `send`, for a frame already encoded as UTF-8 (a fan-out encodes once for every member). */
+  sendEncoded(frame: Buffer): boolean {
+    if (!this.#writable(frame.length)) return false;
+    this.#socket.send(frame, TEXT);
+    return true;
+  }
+
+  #writable(bytes: number): boolean {
     if (this.#phase.phase !== 'open' || this.#socket.readyState !== OPEN) return false;
-    if (this.#socket.bufferedAmount + frame.length > this.#limits.maxBufferedBytes) {
+    if (this.#socket.bufferedAmount + bytes > this.#limits.maxBufferedBytes) {
       this.log.warn({ buffered: this.#socket.bufferedAmount }, 'slow consumer; closing');
       this.close('slow_consumer');
       return false;
     }
-    this.#socket.send(frame);
     return true;
   }
 

@@ -35,7 +35,13 @@ export class Hub {
           if (reason) for (const member of members) member.close(reason);
           return;
         }
-        for (const member of members) member.send(message);
+        if (members.size === 1) {
+          for (const member of members) member.send(message);
+          return;
+        }
+        // `ws` turns a string into bytes on every send: convert once, write the bytes to all.
+        const encoded = Buffer.from(message);
+        for (const member of members) member.sendEncoded(encoded);
       };
       entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
       this.#topics.set(topic, entry);

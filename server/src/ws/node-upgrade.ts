@@ -12,7 +12,10 @@ export interface RawSocket {
   readonly readyState: number;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
+  /** Sends a text frame. */
   send(data: string): void;
+  /** Sends a frame already encoded; `{ binary: false }` makes it a text frame. */
+  send(data: Buffer, options: { binary: boolean }): void;
   close(code: number, reason: string): void;
   terminate(): void;
   ping(): void;

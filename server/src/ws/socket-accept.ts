@@ -107,9 +107,14 @@ function tapped(socket: RawSocket, onSend: (frame: string) => void): RawSocket {
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
-    send: (data) => {
-      onSend(data);
-      socket.send(data);
+    send(data: string | Buffer, options?: { binary: boolean }) {
+      if (typeof data === 'string') {
+        onSend(data);
+        socket.send(data);
+      } else {
+        onSend(data.toString('utf8'));
+        socket.send(data, options ?? { binary: false });
+      }
     },
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
