@@ -31,7 +31,9 @@ export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: numbe
 /** The server side of one socket. */
 export class Connection {
   readonly id: string;
-  readonly log: Logger;
+  readonly #parentLog: Logger;
+  readonly #route: string;
+  #log: Logger | undefined;
   readonly rate: TokenBucket;
   principal: Principal;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
@@ -47,14 +49,20 @@ export class Connection {
   #draining = false;
   #ready: Promise<void> = Promise.resolve();
 
-  constructor(init: { id: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
+  constructor(init: { id: string; route: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
     this.id = init.id;
     this.#socket = init.socket;
     this.principal = init.principal;
-    this.log = init.log;
+    this.#parentLog = init.log;
+    this.#route = init.route;
     this.#limits = init.limits;
     this.#handle = init.handle;
     this.rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+  }
+
+  /** This connection's logger; made on first use, since most sockets never log and a child costs memory. */
+  get log(): Logger {
+    return (this.#log ??= this.#parentLog.child({ conn: this.id, route: this.#route }));
   }
 
   /** Where this connection is in its life. */

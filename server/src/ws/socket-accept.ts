@@ -63,9 +63,9 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
     const principal = await route.authenticate(c);
     return (socket) => {
       const id = randomUUID();
-      const connection = new Connection({ id, socket: tap(socket), principal, log: deps.log.child({ conn: id, route: route.channel }), limits, handle: route.dispatch });
+      const connection = new Connection({ id, route: route.channel, socket: tap(socket), principal, log: deps.log, limits, handle: route.dispatch });
       connections.add(connection);
-      connection.log.debug({ principal: principal.kind }, 'socket open');
+      if (deps.log.isLevelEnabled('debug')) connection.log.debug({ principal: principal.kind }, 'socket open');
       connection.open(async () => {
         await hub.join(topics.connection(id), connection);
         await route.open?.(connection, principal);
@@ -89,7 +89,7 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
         closed: (code) => {
           connection.closed(code);
           connections.delete(connection);
-          connection.log.debug({ code }, 'socket closed');
+          if (deps.log.isLevelEnabled('debug')) connection.log.debug({ code }, 'socket closed');
           // The principal may have changed since the upgrade (`authorize`): clean up the current one.
           const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, connection.principal as P)]);
           cleanup.catch((err: unknown) => connection.log.error({ err }, 'cleaning up a closed socket failed'));
