@@ -5,7 +5,7 @@
  */
 import type { UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from './channels/index.ts';
-import { topics } from './ws/topics.ts';
+import { addressConnection } from './ws/direct.ts';
 
 /** Where an event goes. */
 export interface EmitTarget {
@@ -31,10 +31,12 @@ export function encodeEvent<E extends keyof UserEvents & string>(event: E, paylo
  * await emitter.toConnection(id).emit('notification', { message: 'Build finished', level: 'success', at: new Date().toISOString() });
  */
 export function createEmitter(channels: ChannelLayer): Emitter {
-  const target = (topic: string): EmitTarget => ({
-    emit: (event, payload) => channels.publish(topic, encodeEvent(event, payload)),
-  });
   return {
-    toConnection: (connectionId) => target(topics.connection(connectionId)),
+    toConnection: (connectionId) => ({
+      emit: (event, payload) => {
+        const { topic, message } = addressConnection(connectionId, encodeEvent(event, payload));
+        return channels.publish(topic, message);
+      },
+    }),
   };
 }

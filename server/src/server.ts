@@ -26,6 +26,8 @@ import { startHeartbeat } from './ws/heartbeat.ts';
 import { Hub } from './ws/hub.ts';
 import { createSocketServer, socketRoute } from './ws/node-upgrade.ts';
 import { userSocket } from './ws/user-socket.ts';
+import { deliverDirect } from './ws/direct.ts';
+import { topics } from './ws/topics.ts';
 
 /** The version reported by /healthz. */
 export const VERSION = '0.1.0';
@@ -62,7 +64,7 @@ export interface SwitchboardServer extends AsyncDisposable {
   /** The demo app seeded on this first start of an empty embedded database, to print once. */
   readonly demo: DemoSeed | undefined;
   /** The sockets open on this node. */
-  readonly connections: ReadonlySet<Connection>;
+  readonly connections: ReadonlyMap<string, Connection>;
   /** Closes every socket (4002, reconnect elsewhere), then the listener, channels and database. */
   close(): Promise<void>;
 }
@@ -106,7 +108,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
   const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
   const hub = new Hub(channels);
-  const connections = new Set<Connection>();
+  const connections = new Map<string, Connection>();
+  const direct = deliverDirect(connections);
   // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
   const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 + 65_536 });
   const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame };
@@ -132,6 +135,12 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     },
   });
 
+  // Before listening: a socket's first frames may already be addressed to it through this topic.
+  await channels.subscribe(topics.node(node), direct).catch(async (err: unknown) => {
+    await presence.close();
+    await cleanup();
+    throw err;
+  });
   const http = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
   await new Promise<void>((resolve, reject) => {
     http.once('listening', resolve);
@@ -150,7 +159,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const close = () =>
     (closing ??= (async () => {
       stopHeartbeat();
-      for (const connection of connections) connection.close('server_restart');
+      for (const connection of connections.values()) connection.close('server_restart');
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.

@@ -22,18 +22,26 @@ describe('two nodes over Redis', () => {
     expect(frame.payload).toMatchObject({ message: 'from A', level: 'info' });
   });
 
-  it('drops the Redis subscription of a closed socket', async () => {
+  it('holds one Redis subscription per node, however many sockets it serves, and forgets closed sockets', async () => {
     await using shared = await createSharedBackend();
+    await using a = await startTestServer({ backend: 'postgres+redis', shared });
     await using b = await startTestServer({ backend: 'postgres+redis', shared });
     const redis = await createClient({ url: TEST_REDIS_URL }).connect();
     try {
-      const socket = await openSocket(`${b.wsUrl}/ws`);
-      const id = (socket.frames[0]!.payload as { connectionId: string }).connectionId;
-      const channel = `${shared.redisPrefix}conn:${id}`;
+      const sockets = await Promise.all(Array.from({ length: 5 }, () => openSocket(`${b.wsUrl}/ws`)));
+      const channel = `${shared.redisPrefix}node:${b.node}`;
       expect(await redis.pubSubNumSub(channel)).toEqual({ [channel]: 1 });
-      await socket.close();
-      await expect.poll(() => redis.pubSubNumSub(channel)).toEqual({ [channel]: 0 });
-      expect(b.connections.size).toBe(0);
+      const ids = sockets.map((s) => (s.frames[0]!.payload as { connectionId: string }).connectionId);
+      expect(ids.every((id) => id.startsWith(`${b.node}.`))).toBe(true);
+      await sockets[0]!.close();
+      await expect.poll(() => b.connections.has(ids[0]!)).toBe(false);
+      // A frame for the closed socket is dropped; the next one to a live socket still arrives.
+      await a.emitter.toConnection(ids[0]!).emit('notification', { message: 'gone', level: 'info', at: new Date().toISOString() });
+      await a.emitter.toConnection(ids[1]!).emit('notification', { message: 'here', level: 'info', at: new Date().toISOString() });
+      expect((await sockets[1]!.next((f) => f.action === 'notification')).payload).toMatchObject({ message: 'here' });
+      expect(sockets[0]!.frames.some((f) => f.action === 'notification')).toBe(false);
+      await Promise.all(sockets.slice(1).map((s) => s.close()));
+      expect(await redis.pubSubNumSub(channel)).toEqual({ [channel]: 1 });
     } finally {
       await redis.close();
     }

@@ -12,7 +12,7 @@ describe.each(backends)('socket limits on %s', (backend) => {
     await using server = await startTestServer({ backend, config: { maxBufferedBytes: 64 * 1024 } });
     await using socket = await openSocket(`${server.wsUrl}/ws`);
     const id = (socket.frames[0]!.payload as { connectionId: string }).connectionId;
-    const [connection] = server.connections;
+    const connection = server.connections.get(id);
     // Stop reading: the kernel buffers fill, then the server's send buffer grows.
     (socket.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const data = 'x'.repeat(16_000);

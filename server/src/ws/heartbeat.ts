@@ -6,10 +6,10 @@
 import type { Connection } from './connection.ts';
 
 /** Starts the heartbeat over a live set of connections; returns a stop function. */
-export function startHeartbeat(connections: ReadonlySet<Connection>, intervalMs: number): () => void {
+export function startHeartbeat(connections: ReadonlyMap<string, Connection>, intervalMs: number): () => void {
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const connection of connections) {
+    for (const connection of connections.values()) {
       const { principal } = connection;
       if (principal.kind === 'user' && principal.expiresAt <= now) {
         connection.close('token_expired');

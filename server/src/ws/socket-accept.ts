@@ -3,7 +3,6 @@
  * own topic, run the route's opening work before any frame, and clean up on close. A route adds
  * only its authenticator, its dispatcher and what it joins.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ConnectedEvent } from '@switchboard/protocol';
 import type { ServerConfig } from '../config.ts';
@@ -13,7 +12,7 @@ import { SwitchboardError } from '../errors.ts';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
 import type { Hub } from './hub.ts';
 import type { AcceptSocket, RawSocket } from './node-upgrade.ts';
-import { topics } from './topics.ts';
+import { newConnectionId } from './direct.ts';
 
 /** What socket routes need from the server. */
 export interface SocketDeps {
@@ -21,7 +20,8 @@ export interface SocketDeps {
   node: string;
   log: Logger;
   hub: Hub;
-  connections: Set<Connection>;
+  /** The sockets open on this node, by connection id. */
+  connections: Map<string, Connection>;
   /** Sees every frame sent to a socket (the contract test's tap), with the route's channel id. */
   onSend?: (route: string, frame: string) => void;
 }
@@ -62,12 +62,11 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
   return async (c) => {
     const principal = await route.authenticate(c);
     return (socket) => {
-      const id = randomUUID();
+      const id = newConnectionId(deps.node);
       const connection = new Connection({ id, route: route.channel, socket: tap(socket), principal, log: deps.log, limits, handle: route.dispatch });
-      connections.add(connection);
+      connections.set(id, connection);
       if (deps.log.isLevelEnabled('debug')) connection.log.debug({ principal: principal.kind }, 'socket open');
       connection.open(async () => {
-        await hub.join(topics.connection(id), connection);
         await route.open?.(connection, principal);
         const greeting: ConnectedEvent = {
           connectionId: id,
@@ -88,7 +87,7 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
         },
         closed: (code) => {
           connection.closed(code);
-          connections.delete(connection);
+          connections.delete(id);
           if (deps.log.isLevelEnabled('debug')) connection.log.debug({ code }, 'socket closed');
           // The principal may have changed since the upgrade (`authorize`): clean up the current one.
           const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, connection.principal as P)]);
