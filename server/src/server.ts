@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Kysely } from 'kysely';
 import type { ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -24,7 +25,7 @@ import { endpointSocket } from './ws/endpoint-socket.ts';
 import type { Connection } from './ws/connection.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { Hub } from './ws/hub.ts';
-import { createSocketServer, socketRoute } from './ws/node-upgrade.ts';
+import { attachSocketRoutes } from './ws/node-upgrade.ts';
 import { userSocket } from './ws/user-socket.ts';
 import { deliverDirect } from './ws/direct.ts';
 import { topics } from './ws/topics.ts';
@@ -110,10 +111,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const hub = new Hub(channels);
   const connections = new Map<string, Connection>();
   const direct = deliverDirect(connections);
-  // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
-  const wss = createSocketServer({ maxPayloadBytes: config.maxFrameBytes * 2 + 65_536 });
   const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame };
-  const endpointRoute = socketRoute(endpointSocket({ ...socketDeps, db: database.db, events, presence }));
   const app = createApp({
     node,
     version: VERSION,
@@ -127,12 +125,6 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     tokens,
     maxBodyBytes: config.maxFrameBytes,
     onResponse: inspect?.response,
-    sockets: {
-      '/ws': socketRoute(userSocket({ ...socketDeps, db: database.db, events, presence, tokens })),
-      '/ws/endpoint/:code{[^/]+}': endpointRoute,
-      // The communication server's URLs end with a slash; both forms are accepted.
-      '/ws/endpoint/:code{[^/]+}/': endpointRoute,
-    },
   });
 
   // Before listening: a socket's first frames may already be addressed to it through this topic.
@@ -141,7 +133,18 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     await cleanup();
     throw err;
   });
-  const http = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
+  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  attachSocketRoutes(
+    http,
+    [
+      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens }) },
+      // The communication server's URLs end with a slash; the route accepts both forms.
+      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence }) },
+    ],
+    // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
+    { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },
+  );
+  http.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     http.once('listening', resolve);
     http.once('error', reject);

@@ -2,7 +2,7 @@
  * The Hono application: REST routes, the socket routes, and the one edge that turns any error
  * into the catalog's wire shape `{ error: { code, message, details? } }` with its status.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -18,8 +18,6 @@ import type { RestDeps } from './v1/deps.ts';
 export interface AppDeps extends HealthDeps, Omit<RestDeps, 'db'> {
   log: Logger;
   maxBodyBytes: number;
-  /** Socket routes by path, each a Hono handler that upgrades. */
-  sockets: Record<string, MiddlewareHandler>;
   /** Sees every REST response (the contract test's tap). */
   onResponse?: (method: string, path: string, status: number, body: string) => void;
 }
@@ -55,7 +53,6 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
-  for (const [path, handler] of Object.entries(deps.sockets)) app.get(path, handler);
   app.route('/', healthRoutes(deps));
   app.route('/', appRoutes(deps));
   app.route('/', roomRoutes(deps));

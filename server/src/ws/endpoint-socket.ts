@@ -31,8 +31,8 @@ export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
   const { db, events, presence, hub } = deps;
   return acceptSockets<EndpointPrincipal>(deps, {
     channel: 'endpoint',
-    async authenticate(c) {
-      const found = await findEndpointByCode(db, c.req.param('code') ?? '');
+    async authenticate(request) {
+      const found = await findEndpointByCode(db, request.param('code') ?? '');
       if (!found) throw new SwitchboardError('unauthenticated', 'Unknown or revoked endpoint code.');
       const { endpoint, room } = found;
       return {

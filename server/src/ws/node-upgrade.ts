@@ -1,11 +1,15 @@
 /**
- * The one file that knows how Node upgrades HTTP to WebSocket (@hono/node-server 2.x has the
- * upgrade built in, on top of `ws`). Everything else sees a `RawSocket` and plain callbacks, so
- * another runtime needs a new version of this file only.
+ * The one file that knows how Node upgrades HTTP to WebSocket (on `ws`, the library
+ * @hono/node-server uses too). It owns the server's `upgrade` event instead of going through
+ * Hono's helper: a socket then keeps only what it needs (no Request, Context or URL per socket,
+ * no MessageEvent per frame), and a refusal is written as the catalog's error body before the
+ * handshake completes. Everything else sees an `UpgradeRequest`, a `RawSocket` and callbacks.
  */
-import { upgradeWebSocket } from '@hono/node-server';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SwitchboardError, toSwitchboardError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 
 /** What the connection layer needs of a socket; `ws`'s WebSocket has exactly this. */
 export interface RawSocket {
@@ -29,33 +33,95 @@ export interface SocketCallbacks {
   closed(code: number): void;
 }
 
-/** Runs during the HTTP upgrade request (may throw to refuse it); returns how to attach the socket once open. */
-export type AcceptSocket = (c: Context) => Promise<(socket: RawSocket) => SocketCallbacks>;
-
-/** The `ws` server that takes upgraded sockets; pass it to `serve({ websocket: { server } })`. */
-export function createSocketServer(options: { maxPayloadBytes: number }): WebSocketServer {
-  // Compression costs CPU and memory per socket and enables compression-bomb attacks; frames are small JSON.
-  return new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
+/** The parts of an upgrade request an authenticator may read. */
+export interface UpgradeRequest {
+  readonly url: URL;
+  /** A path parameter of the matched route, e.g. `code`. */
+  param(name: string): string | undefined;
+  header(name: string): string | undefined;
+  cookie(name: string): string | undefined;
 }
 
-/** A Hono route handler that authenticates, upgrades and wires the socket to `accept`'s callbacks. */
-export function socketRoute(accept: AcceptSocket): MiddlewareHandler {
-  return upgradeWebSocket(async (c) => {
-    const attach = await accept(c);
-    let callbacks: SocketCallbacks | undefined;
-    return {
-      onOpen(_event, ws) {
-        const raw = ws.raw as WebSocket;
-        callbacks = attach(raw);
-        raw.on('pong', callbacks.pong);
-      },
-      onMessage(event) {
-        if (typeof event.data === 'string') callbacks?.message(event.data);
-        else callbacks?.binary();
-      },
-      onClose(event) {
-        callbacks?.closed(event.code);
-      },
-    };
+/** Runs during the upgrade request (throws a SwitchboardError to refuse); returns how to attach the socket once open. */
+export type AcceptSocket = (request: UpgradeRequest) => Promise<(socket: RawSocket) => SocketCallbacks>;
+
+/** A socket route: a path pattern where `:name` matches one segment; a trailing slash is accepted. */
+export interface SocketRouteEntry {
+  path: string;
+  accept: AcceptSocket;
+}
+
+function compile(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.replace(/:([A-Za-z]+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
+  return { pattern: new RegExp(`^${source}/?$`), names };
+}
+
+function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+function refuse(socket: Duplex, error: SwitchboardError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: error.toWire() });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Takes over `server`'s upgrades for the given routes. Compression stays off: it costs CPU and
+ * memory per socket and invites compression bombs, and frames are small JSON.
+ */
+export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], options: { maxPayloadBytes: number; log: Logger }): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
+  const compiled = routes.map((route) => ({ ...compile(route.path), accept: route.accept }));
+  server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void upgrade(incoming, socket, head);
   });
+  server.on('close', () => wss.close());
+
+  async function upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(incoming.url ?? '/', 'http://localhost');
+    let match: RegExpExecArray | null = null;
+    const route = compiled.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
+    if (!route || !match || incoming.headers.upgrade?.toLowerCase() !== 'websocket') {
+      refuse(socket, new SwitchboardError('not_found', `No socket route at ${url.pathname.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : url.pathname}.`));
+      return;
+    }
+    const values = (match as RegExpExecArray).slice(1);
+    const request: UpgradeRequest = {
+      url,
+      param: (name) => {
+        const value = values[route.names.indexOf(name)];
+        return value === undefined ? undefined : decodeURIComponent(value);
+      },
+      header: (name) => {
+        const value = incoming.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value[0] : value;
+      },
+      cookie: (name) => cookieOf(incoming.headers.cookie, name),
+    };
+    let attach: (socket: RawSocket) => SocketCallbacks;
+    try {
+      attach = await route.accept(request);
+    } catch (err) {
+      refuse(socket, toSwitchboardError(err, (e) => options.log.error({ err: e }, 'socket upgrade failed')));
+      return;
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(incoming, socket, head, (ws: WebSocket) => {
+      const callbacks = attach(ws);
+      ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? callbacks.binary() : callbacks.message(data.toString())));
+      ws.on('pong', callbacks.pong);
+      ws.on('close', (code: number) => callbacks.closed(code));
+      ws.on('error', () => ws.terminate());
+    });
+  }
+  return wss;
 }

@@ -3,7 +3,6 @@
  * own topic, run the route's opening work before any frame, and clean up on close. A route adds
  * only its authenticator, its dispatcher and what it joins.
  */
-import type { Context } from 'hono';
 import type { ConnectedEvent } from '@switchboard/protocol';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -11,7 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import { SwitchboardError } from '../errors.ts';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
 import type { Hub } from './hub.ts';
-import type { AcceptSocket, RawSocket } from './node-upgrade.ts';
+import type { AcceptSocket, RawSocket, UpgradeRequest } from './node-upgrade.ts';
 import { newConnectionId } from './direct.ts';
 
 /** What socket routes need from the server. */
@@ -30,7 +29,7 @@ export interface SocketDeps {
 export interface SocketRoute<P extends Principal> {
   /** The AsyncAPI channel id (`user`, `endpoint`). */
   channel: string;
-  authenticate(c: Context): Promise<P>;
+  authenticate(request: UpgradeRequest): Promise<P>;
   dispatch: FrameHandler;
   /** Joins the route's topics; runs before the greeting and before any frame is handled. */
   open?(connection: Connection, principal: P): Promise<void>;
@@ -59,8 +58,8 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
   const onSend = deps.onSend;
   const tap = onSend ? (socket: RawSocket) => tapped(socket, (frame) => onSend(route.channel, frame)) : (socket: RawSocket) => socket;
 
-  return async (c) => {
-    const principal = await route.authenticate(c);
+  return async (request) => {
+    const principal = await route.authenticate(request);
     return (socket) => {
       const id = newConnectionId(deps.node);
       const connection = new Connection({ id, route: route.channel, socket: tap(socket), principal, log: deps.log, limits, handle: route.dispatch });

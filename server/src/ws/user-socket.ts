@@ -5,8 +5,6 @@
  */
 import { commonErrors, userActions, type UserActions } from '@switchboard/protocol';
 import { userPayloadValidators } from '@switchboard/protocol/validators';
-import { getCookie } from 'hono/cookie';
-import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal, UserPrincipal } from '../auth/principal.ts';
@@ -19,7 +17,7 @@ import { principalOf } from '../services/users.ts';
 import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { encodeUserEvent } from './broadcasts.ts';
-import type { AcceptSocket } from './node-upgrade.ts';
+import type { AcceptSocket, UpgradeRequest } from './node-upgrade.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
 import { topics } from './topics.ts';
 
@@ -34,12 +32,12 @@ export interface UserSocketDeps extends SocketDeps {
 /** The cookie a browser page may carry its access token in. */
 export const TOKEN_COOKIE = 'sb_token';
 
-function presentedToken(c: Context): string | undefined {
-  const query = c.req.query('token');
+function presentedToken(request: UpgradeRequest): string | undefined {
+  const query = request.url.searchParams.get('token');
   if (query) return query;
-  const header = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  const header = /^Bearer\s+(\S+)$/i.exec(request.header('authorization') ?? '');
   if (header) return header[1];
-  return getCookie(c, TOKEN_COOKIE) || undefined;
+  return request.cookie(TOKEN_COOKIE) || undefined;
 }
 
 /** The `welcome` frame of an authenticated socket. */
@@ -71,8 +69,8 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
   });
   return acceptSockets<Principal>(deps, {
     channel: 'user',
-    async authenticate(c) {
-      const token = presentedToken(c);
+    async authenticate(request) {
+      const token = presentedToken(request);
       return token === undefined ? { kind: 'anonymous' } : principalOf(db, tokens, token);
     },
     dispatch: createDispatcher<UserActions, UserContext>({
