@@ -20,6 +20,8 @@ import { getOrCreateSetting } from './db/setting.repository.ts';
 import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
 import { createPresenceStore, type PresenceStore } from './presence/index.ts';
 import { createBroadcasts } from './ws/broadcasts.ts';
+import { createRoomCache } from './services/room-cache.ts';
+import { createSequences } from './sequences/create-sequences.ts';
 import { seedDemo, type DemoSeed } from './demo.ts';
 import { endpointSocket } from './ws/endpoint-socket.ts';
 import type { Connection } from './ws/connection.ts';
@@ -106,6 +108,12 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
   if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
   const events = createBroadcasts(channels);
+  const rooms = createRoomCache(database.db);
+  const sequences = await createSequences(config, database.db, log).catch(async (err: unknown) => {
+    await presence.close();
+    await cleanup();
+    throw err;
+  });
   const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
   const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
   const hub = new Hub(channels);
@@ -123,6 +131,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     presence,
     adminToken,
     tokens,
+    sequences,
+    rooms,
     maxBodyBytes: config.maxFrameBytes,
     onResponse: inspect?.response,
   });
@@ -137,9 +147,9 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   attachSocketRoutes(
     http,
     [
-      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens }) },
+      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms }) },
       // The communication server's URLs end with a slash; the route accepts both forms.
-      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence }) },
+      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms }) },
     ],
     // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
     { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },
@@ -168,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
         // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.
         if ('closeAllConnections' in http) http.closeAllConnections();
       });
+      await sequences.close();
       await presence.close();
       await channels.close();
       await database.close();

@@ -91,3 +91,27 @@ export async function deleteRoom(db: Executor, appId: string, name: string): Pro
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/**
+ * Reserves `count` numbers of a room's seq in one write and returns the new top (the last
+ * reserved number), or undefined when the room is gone.
+ */
+export async function reserveSeqBlock(db: Executor, roomId: string, count: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('rooms')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
+    .where('id', '=', roomId)
+    .returning('last_seq')
+    .executeTakeFirst();
+  return row?.last_seq;
+}
+
+/** Records the last seq actually used, when the stored value is still `expected` (the reserved top). */
+export async function releaseSeqBlock(db: Executor, roomId: string, used: number, expected: number): Promise<void> {
+  await db.updateTable('rooms').set({ last_seq: used }).where('id', '=', roomId).where('last_seq', '=', expected).execute();
+}
+
+/** Raises a room's stored seq to at least `seq`. */
+export async function raiseSeq(db: Executor, roomId: string, seq: number): Promise<void> {
+  await db.updateTable('rooms').set({ last_seq: seq }).where('id', '=', roomId).where('last_seq', '<', seq).execute();
+}

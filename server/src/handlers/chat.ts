@@ -6,6 +6,7 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { SwitchboardError } from '../errors.ts';
 import * as chat from '../services/chat.ts';
 import { toRoom, toRoomMessage } from '../wire.ts';
+import { withLiveSeq } from '../services/messages.ts';
 import type { Connection } from '../ws/connection.ts';
 import type { Handlers } from '../ws/dispatcher.ts';
 import { topics } from '../ws/topics.ts';
@@ -31,7 +32,7 @@ export const chatHandlers = {
     const members = await chat.enter(presence, events, opened, chat.userInfo(principal), connection.id, firstOnSocket);
     // Read the room again now that the socket is subscribed: a message published in between is
     // either counted in lastSeq (and in `messages`) or delivered live, never lost.
-    const room = await chat.openRoom(db, principal, name);
+    const room = await withLiveSeq(ctx.sequences, await chat.openRoom(db, principal, name));
     if (since === undefined) return { room: toRoom(room), members, lastSeq: room.last_seq };
     const missed = await chat.missedSince(db, room, since);
     return { room: toRoom(room), members, lastSeq: room.last_seq, messages: missed.messages.map((m) => toRoomMessage(name, m)), more: missed.more };
@@ -46,10 +47,11 @@ export const chatHandlers = {
     await chat.exit(presence, events, { id: roomId, name }, chat.userInfo(principal), connection.id);
     return { room: name };
   },
-  'chat.send': async ({ room: name, text, data }, { connection, db, events }) => {
+  'chat.send': async ({ room: name, text, data }, ctx) => {
+    const { connection, db } = ctx;
     const principal = requireUser(connection);
     const room = await joinedRoom(db, connection, principal, name);
-    return toRoomMessage(name, await chat.send(db, events, room, principal, text, data));
+    return toRoomMessage(name, await chat.send(ctx, room, principal, text, data));
   },
   'chat.edit': async ({ room: name, id, text }, { connection, db, events }) => {
     const principal = requireUser(connection);

@@ -10,6 +10,9 @@ import type { PresenceStore } from '../presence/index.ts';
 import { userInfo } from '../services/chat.ts';
 import type { DomainEvents } from '../services/events.ts';
 import { listRooms } from '../services/rooms.ts';
+import { withLiveSeq } from '../services/messages.ts';
+import type { RoomCache } from '../services/room-cache.ts';
+import type { SequenceSource } from '../sequences/sequence-source.ts';
 import { principalOf } from '../services/users.ts';
 import { toRoom } from '../wire.ts';
 import type { Connection } from '../ws/connection.ts';
@@ -23,6 +26,8 @@ export interface UserContext {
   events: DomainEvents;
   presence: PresenceStore;
   tokens: TokenIssuer;
+  sequences: SequenceSource;
+  rooms: RoomCache;
   /** Subscribes this socket to a topic (resolves once live). */
   join(topic: string): Promise<void>;
   /** Unsubscribes this socket from a topic. */
@@ -59,6 +64,9 @@ export const userHandlers = {
   },
   quote: () => pick(quotes),
   joke: () => pick(jokes),
-  'rooms.list': async (_input, { connection, db }) => ({ rooms: (await listRooms(db, requireUser(connection).appId)).map(toRoom) }),
+  'rooms.list': async (_input, { connection, db, sequences }) => {
+    const rooms = await listRooms(db, requireUser(connection).appId);
+    return { rooms: (await Promise.all(rooms.map((room) => withLiveSeq(sequences, room)))).map(toRoom) };
+  },
   ...chatHandlers,
 } satisfies Handlers<UserActions, UserContext>;

@@ -11,7 +11,7 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { DomainEvents, RoomRef } from './events.ts';
-import { publishMessage } from './messages.ts';
+import { publishMessage, type MessageDeps } from './messages.ts';
 
 /** How many missed messages `chat.join` with `since` returns at most. */
 export const MAX_CATCH_UP = 500;
@@ -70,9 +70,9 @@ export async function missedSince(db: Kysely<Database>, room: Room, since: numbe
 }
 
 /** Sends a chat message as the user. */
-export function send(db: Kysely<Database>, events: DomainEvents, room: Room, principal: UserPrincipal, text: string, data: unknown) {
+export function send(deps: MessageDeps, room: Room, principal: UserPrincipal, text: string, data: unknown) {
   const content = data === undefined ? { text } : { text, data: data as JsonValue };
-  return publishMessage(db, events, room, { type: 'user', id: principal.userId, identity: principal.username }, content);
+  return publishMessage(deps, room, { type: 'user', id: principal.userId, identity: principal.username }, content);
 }
 
 async function ownMessage(db: Kysely<Database>, room: Room, principal: UserPrincipal, id: string): Promise<Message> {

@@ -14,6 +14,9 @@ import { endpointHandlers, type EndpointContext } from '../handlers/endpoint.ts'
 import type { PresenceStore } from '../presence/index.ts';
 import { endpointExists, endpointPresenceKey, findEndpointByCode } from '../services/endpoints.ts';
 import type { DomainEvents } from '../services/events.ts';
+import type { RoomCache } from '../services/room-cache.ts';
+import type { SequenceSource } from '../sequences/sequence-source.ts';
+import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
 import type { AcceptSocket } from './node-upgrade.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
@@ -24,11 +27,14 @@ export interface EndpointSocketDeps extends SocketDeps {
   db: Kysely<Database>;
   events: DomainEvents;
   presence: PresenceStore;
+  sequences: SequenceSource;
+  rooms: RoomCache;
 }
 
 /** Builds the accept function of the endpoint route. */
 export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
-  const { db, events, presence, hub } = deps;
+  const { db, events, presence, hub, sequences, rooms } = deps;
+  const contexts = new WeakMap<Connection, EndpointContext>();
   return acceptSockets<EndpointPrincipal>(deps, {
     channel: 'endpoint',
     async authenticate(request) {
@@ -51,7 +57,12 @@ export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
       validators: endpointPayloadValidators,
       commonErrors,
       handlers: endpointHandlers,
-      context: (connection) => ({ principal: connection.principal as EndpointPrincipal, db, events }),
+      context: (connection) => {
+        // One context per socket, not per frame.
+        let context = contexts.get(connection);
+        if (!context) contexts.set(connection, (context = { principal: connection.principal as EndpointPrincipal, db, events, sequences, rooms }));
+        return context;
+      },
     }),
     async open(connection, principal) {
       const joins = [topics.roomControl(principal.roomId), topics.endpoint(principal.endpointId), topics.app(principal.appId)];

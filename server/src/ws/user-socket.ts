@@ -13,6 +13,8 @@ import { userHandlers, type UserContext } from '../handlers/user.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import { exit, userInfo } from '../services/chat.ts';
 import type { DomainEvents } from '../services/events.ts';
+import type { RoomCache } from '../services/room-cache.ts';
+import type { SequenceSource } from '../sequences/sequence-source.ts';
 import { principalOf } from '../services/users.ts';
 import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
@@ -27,6 +29,8 @@ export interface UserSocketDeps extends SocketDeps {
   events: DomainEvents;
   presence: PresenceStore;
   tokens: TokenIssuer;
+  sequences: SequenceSource;
+  rooms: RoomCache;
 }
 
 /** The cookie a browser page may carry its access token in. */
@@ -51,7 +55,7 @@ function welcome(principal: UserPrincipal): string {
 
 /** Builds the accept function of the /ws route. */
 export function userSocket(deps: UserSocketDeps): AcceptSocket {
-  const { db, events, presence, tokens, hub } = deps;
+  const { db, events, presence, tokens, hub, sequences, rooms } = deps;
   const joinUserTopics = async (connection: Connection, principal: UserPrincipal) => {
     await Promise.all([topics.user(principal.userId), topics.app(principal.appId), topics.appUsers(principal.appId)].map((t) => hub.join(t, connection)));
   };
@@ -62,6 +66,8 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
     events,
     presence,
     tokens,
+    sequences,
+    rooms,
     join: (topic) => hub.join(topic, connection),
     leave: (topic) => hub.leave(topic, connection),
     joinUserTopics: (principal) => joinUserTopics(connection, principal),

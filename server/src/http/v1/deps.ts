@@ -5,6 +5,8 @@ import type { AdminTokenSetup } from '../../auth/admin-token.ts';
 import type { PresenceStore } from '../../presence/index.ts';
 import type { DomainEvents } from '../../services/events.ts';
 import type { TokenIssuer } from '../../auth/tokens.ts';
+import type { RoomCache } from '../../services/room-cache.ts';
+import type { SequenceSource } from '../../sequences/sequence-source.ts';
 
 /** Dependencies of the REST API. */
 export interface RestDeps {
@@ -13,4 +15,6 @@ export interface RestDeps {
   presence: PresenceStore;
   adminToken: AdminTokenSetup;
   tokens: TokenIssuer;
+  sequences: SequenceSource;
+  rooms: RoomCache;
 }

@@ -1,6 +1,6 @@
 /** /v1/rooms: an app's rooms, their endpoints and their messages (API key). */
 import { Hono } from 'hono';
-import type { JsonValue } from '../../db/schema.ts';
+import type { JsonValue, Room } from '../../db/schema.ts';
 import * as rooms from '../../services/rooms.ts';
 import * as endpoints from '../../services/endpoints.ts';
 import * as messages from '../../services/messages.ts';
@@ -10,7 +10,9 @@ import { intQuery, readBody } from '../body.ts';
 import type { RestDeps } from './deps.ts';
 
 /** The room, endpoint and message routes. */
-export function roomRoutes({ db, events, presence }: RestDeps): Hono<AppEnv> {
+export function roomRoutes(deps: RestDeps): Hono<AppEnv> {
+  const { db, events, presence, sequences } = deps;
+  const live = (room: Room) => messages.withLiveSeq(sequences, room);
   const routes = new Hono<AppEnv>();
   routes.use('/v1/rooms', requireApp(db));
   routes.use('/v1/rooms/*', requireApp(db));
@@ -19,14 +21,14 @@ export function roomRoutes({ db, events, presence }: RestDeps): Hono<AppEnv> {
     const body = await readBody(c, 'createRoom');
     return c.json(toRoom(await rooms.createRoom(db, events, c.var.app.id, body)), 201);
   });
-  routes.get('/v1/rooms', async (c) => c.json({ items: (await rooms.listRooms(db, c.var.app.id)).map(toRoom) }));
-  routes.get('/v1/rooms/:room', async (c) => c.json(toRoom(await rooms.getRoom(db, c.var.app.id, c.req.param('room')))));
+  routes.get('/v1/rooms', async (c) => c.json({ items: (await Promise.all((await rooms.listRooms(db, c.var.app.id)).map(live))).map(toRoom) }));
+  routes.get('/v1/rooms/:room', async (c) => c.json(toRoom(await live(await rooms.getRoom(db, c.var.app.id, c.req.param('room'))))));
   routes.patch('/v1/rooms/:room', async (c) => {
     const changes = await readBody(c, 'updateRoom');
-    return c.json(toRoom(await rooms.updateRoom(db, events, c.var.app.id, c.req.param('room'), changes)));
+    return c.json(toRoom(await live(await rooms.updateRoom(deps, c.var.app.id, c.req.param('room'), changes))));
   });
   routes.delete('/v1/rooms/:room', async (c) => {
-    await rooms.deleteRoom(db, events, c.var.app.id, c.req.param('room'));
+    await rooms.deleteRoom(deps, c.var.app.id, c.req.param('room'));
     return c.body(null, 204);
   });
 
@@ -49,7 +51,7 @@ export function roomRoutes({ db, events, presence }: RestDeps): Hono<AppEnv> {
     const { data, identity } = await readBody(c, 'publishMessage');
     const app = c.var.app;
     const room = await rooms.getRoom(db, app.id, c.req.param('room'));
-    const message = await messages.publishMessage(db, events, room, { type: 'app', identity: identity ?? app.name }, { data: data as JsonValue });
+    const message = await messages.publishMessage(deps, room, { type: 'app', identity: identity ?? app.name }, { data: data as JsonValue });
     return c.json(toRoomMessage(room.name, message), 201);
   });
   routes.get('/v1/rooms/:room/messages', async (c) => {

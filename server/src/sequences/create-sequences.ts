@@ -1,0 +1,40 @@
+/** Picks the sequence source: Redis when nodes share one, else in-process. */
+import type { Kysely } from 'kysely';
+import type { ServerConfig } from '../config.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import { connectRedisClient, type RedisConnection } from '../redis/connect.ts';
+import { createMemorySequences } from './memory-sequences.ts';
+import { createRedisSequences } from './redis-sequences.ts';
+import type { SequenceSource } from './sequence-source.ts';
+
+class SequenceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'SequenceError';
+  }
+}
+
+/** Creates the sequence source for this configuration; closing it closes its Redis client. */
+export async function createSequences(config: ServerConfig, db: Kysely<Database>, log: Logger): Promise<SequenceSource> {
+  if (!config.redisUrl) return createMemorySequences(db);
+  const connection: RedisConnection = await connectRedisClient({
+    url: config.redisUrl,
+    name: 'switchboard:seq',
+    onError: (err) => log.error({ err }, 'sequence counter connection error'),
+    errorClass: SequenceError,
+  });
+  const source = createRedisSequences(db, connection.client, config.redisPrefix);
+  return {
+    ...source,
+    async close() {
+      await source.close();
+      connection.mute();
+      await connection.client.close();
+    },
+  };
+}
