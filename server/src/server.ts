@@ -21,6 +21,7 @@ import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
 import { createPresenceStore, type PresenceStore } from './presence/index.ts';
 import { createBroadcasts } from './ws/broadcasts.ts';
 import { createRoomCache } from './services/room-cache.ts';
+import { createCredentialCache } from './services/credential-cache.ts';
 import { createSequences } from './sequences/create-sequences.ts';
 import { seedDemo, type DemoSeed } from './demo.ts';
 import { endpointSocket } from './ws/endpoint-socket.ts';
@@ -109,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
   const events = createBroadcasts(channels);
   const rooms = createRoomCache(database.db);
+  const credentials = createCredentialCache(database.db);
   const sequences = await createSequences(config, database.db, log).catch(async (err: unknown) => {
     await presence.close();
     await cleanup();
@@ -138,7 +140,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   });
 
   // Before listening: a socket's first frames may already be addressed to it through this topic.
-  await channels.subscribe(topics.node(node), direct).catch(async (err: unknown) => {
+  await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, credentials.revoke)]).catch(async (err: unknown) => {
     await presence.close();
     await cleanup();
     throw err;
@@ -147,9 +149,9 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   attachSocketRoutes(
     http,
     [
-      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms }) },
+      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms, credentials }) },
       // The communication server's URLs end with a slash; the route accepts both forms.
-      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms }) },
+      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms, credentials }) },
     ],
     // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
     { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },

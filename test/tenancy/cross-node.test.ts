@@ -3,7 +3,7 @@
  * a room or an app through node A closes the sockets living on node B, with the documented codes.
  */
 import { describe, expect, it } from 'vitest';
-import { openSocket } from '../helpers/socket.ts';
+import { openSocket, refusedUpgrade } from '../helpers/socket.ts';
 import { createSharedBackend, startTestServer } from '../helpers/server.ts';
 import { createTestApp, operator } from '../helpers/tenancy.ts';
 
@@ -31,6 +31,8 @@ describe('tenancy across two nodes', () => {
 
     await app.rest.endpoints.delete('r1', revoked.id);
     expect((await onB.closed).code).toBe(4501);
+    // Node B resolved this code before (and cached it); the revocation reached its cache too.
+    expect(await refusedUpgrade(`${b.wsUrl}${revoked.path}`)).toBe(401);
 
     await app.rest.rooms.delete('r2');
     expect((await r2OnB.next((f) => f.action === 'room.deleted')).payload).toEqual({ room: 'r2' });

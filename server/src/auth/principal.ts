@@ -12,6 +12,8 @@ export interface EndpointPrincipal {
   room: string;
   permissions: 'read' | 'write' | 'readwrite';
   identity: string;
+  /** When the credential was last read from the database (local clock), for revocation races. */
+  verifiedAt: number;
 }
 
 /** A user socket authenticated with an access token. */
@@ -24,6 +26,8 @@ export interface UserPrincipal {
   staff: boolean;
   /** When the token expires (ms since the epoch); the socket is closed with 4003 then. */
   expiresAt: number;
+  /** When the user was last read from the database (local clock), for revocation races. */
+  verifiedAt: number;
 }
 
 /** The principal of a connection: one union, extended as new kinds of credentials arrive. */

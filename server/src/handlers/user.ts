@@ -12,6 +12,7 @@ import type { DomainEvents } from '../services/events.ts';
 import { listRooms } from '../services/rooms.ts';
 import { withLiveSeq } from '../services/messages.ts';
 import type { RoomCache } from '../services/room-cache.ts';
+import type { CredentialCache } from '../services/credential-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
 import { principalOf } from '../services/users.ts';
 import { toRoom } from '../wire.ts';
@@ -26,6 +27,7 @@ export interface UserContext {
   events: DomainEvents;
   presence: PresenceStore;
   tokens: TokenIssuer;
+  credentials: CredentialCache;
   sequences: SequenceSource;
   rooms: RoomCache;
   /** Subscribes this socket to a topic (resolves once live). */
@@ -52,7 +54,7 @@ export const userHandlers = {
   ping: () => ({ pong: true, time: new Date().toISOString() }),
   echo: ({ text }) => ({ text }),
   authorize: async ({ token }, ctx) => {
-    const principal = await principalOf(ctx.db, ctx.tokens, token);
+    const principal = await principalOf(ctx.credentials, ctx.tokens, token);
     const current = ctx.connection.principal;
     if (current.kind === 'user' && current.userId !== principal.userId) {
       throw new SwitchboardError('unauthenticated', 'This socket is already authorized as another user.');

@@ -47,14 +47,3 @@ export async function deleteEndpoint(db: Kysely<Database>, events: DomainEvents,
   }
   await events.endpointRevoked(endpointId);
 }
-
-/** The endpoint a code opens, with its room; undefined for a bad or revoked code. */
-export async function findEndpointByCode(db: Kysely<Database>, code: string) {
-  if (code.length === 0 || code.length > 200) return undefined;
-  return repo.findEndpointByCodeHash(db, hashSecret(code));
-}
-
-/** Whether an endpoint still exists (it may be revoked while its socket is being opened). */
-export async function endpointExists(db: Kysely<Database>, appId: string, endpointId: string): Promise<boolean> {
-  return (await repo.getEndpoint(db, appId, endpointId)) !== undefined;
-}

@@ -2,13 +2,13 @@
 import type { Kysely } from 'kysely';
 import type { Database, User } from '../db/schema.ts';
 import * as repo from '../db/user.repository.ts';
-import { getApp } from '../db/app.repository.ts';
 import { UniqueViolation } from '../db/errors.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { TokenIssuer } from '../auth/tokens.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { DomainEvents } from './events.ts';
+import { revocationKey, type CredentialCache } from './credential-cache.ts';
 
 /** Creates a user; `conflict` when the username is taken in the app. */
 export async function createUser(db: Kysely<Database>, appId: string, input: { username: string; password?: string; staff?: boolean }): Promise<User> {
@@ -49,9 +49,15 @@ export async function signIn(db: Kysely<Database>, tokens: TokenIssuer, input: {
 }
 
 /** The principal an access token stands for; `unauthenticated` if the token or its user is gone. */
-export async function principalOf(db: Kysely<Database>, tokens: TokenIssuer, token: string): Promise<UserPrincipal> {
+export async function principalOf(credentials: CredentialCache, tokens: TokenIssuer, token: string): Promise<UserPrincipal> {
   const claims = await tokens.verify(token);
-  const [user, app] = await Promise.all([repo.getUser(db, claims.appId, claims.userId), getApp(db, claims.appId)]);
-  if (!user || !app) throw new SwitchboardError('unauthenticated', 'The user of this token no longer exists.');
-  return { kind: 'user', appId: app.id, appName: app.name, userId: user.id, username: user.username, staff: user.staff, expiresAt: claims.expiresAt };
+  const found = await credentials.user(claims.appId, claims.userId);
+  if (!found) throw new SwitchboardError('unauthenticated', 'The user of this token no longer exists.');
+  const { user, app, verifiedAt } = found;
+  return { kind: 'user', appId: app.id, appName: app.name, userId: user.id, username: user.username, staff: user.staff, expiresAt: claims.expiresAt, verifiedAt };
+}
+
+/** The revocation keys that end a user principal. */
+export function userRevocationKeys(principal: UserPrincipal): string[] {
+  return [revocationKey.user(principal.userId), revocationKey.app(principal.appId)];
 }

@@ -8,6 +8,7 @@ import type { DomainEvents } from '../services/events.ts';
 import { toRoom, toRoomMessage } from '../wire.ts';
 import { encodeClose } from './control.ts';
 import { topics } from './topics.ts';
+import { revocationKey } from '../services/credential-cache.ts';
 
 /** Encodes an event frame of the endpoint socket. */
 export function encodeEndpointEvent<E extends keyof EndpointEvents & string>(event: E, payload: EndpointEvents[E]): string {
@@ -36,13 +37,23 @@ export function createBroadcasts(channels: ChannelLayer): DomainEvents {
     roomChanged: (appId, change, room) =>
       publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change === 'deleted' ? { change, name: room.name } : { change, name: room.name, room: toRoom(room) })),
     async roomDeleted(room) {
+      await publish(topics.revocations, revocationKey.room(room.id));
       const topic = topics.roomControl(room.id);
       await publish(topic, encodeEndpointEvent('room.deleted', { room: room.name }));
       await publish(topic, encodeClose('room_deleted'));
     },
-    endpointRevoked: (endpointId) => publish(topics.endpoint(endpointId), encodeClose('unauthorized')),
-    appDeleted: (appId) => publish(topics.app(appId), encodeClose('unauthorized')),
-    userDeleted: (userId) => publish(topics.user(userId), encodeClose('unauthorized')),
+    async endpointRevoked(endpointId) {
+      await publish(topics.revocations, revocationKey.endpoint(endpointId));
+      await publish(topics.endpoint(endpointId), encodeClose('unauthorized'));
+    },
+    async appDeleted(appId) {
+      await publish(topics.revocations, revocationKey.app(appId));
+      await publish(topics.app(appId), encodeClose('unauthorized'));
+    },
+    async userDeleted(userId) {
+      await publish(topics.revocations, revocationKey.user(userId));
+      await publish(topics.user(userId), encodeClose('unauthorized'));
+    },
     userJoined: (room, user) => publish(topics.roomChat(room.id), encodeUserEvent('chat.joined', { room: room.name, user })),
     userLeft: (room, user) => publish(topics.roomChat(room.id), encodeUserEvent('chat.left', { room: room.name, user })),
     notifyUser: (userId, notification) => publish(topics.user(userId), encodeUserEvent('notification', notification)),

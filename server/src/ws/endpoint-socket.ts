@@ -12,7 +12,8 @@ import { canRead, type EndpointPrincipal } from '../auth/principal.ts';
 import { SwitchboardError } from '../errors.ts';
 import { endpointHandlers, type EndpointContext } from '../handlers/endpoint.ts';
 import type { PresenceStore } from '../presence/index.ts';
-import { endpointExists, endpointPresenceKey, findEndpointByCode } from '../services/endpoints.ts';
+import { endpointPresenceKey } from '../services/endpoints.ts';
+import { revocationKey, type CredentialCache } from '../services/credential-cache.ts';
 import type { DomainEvents } from '../services/events.ts';
 import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
@@ -29,16 +30,17 @@ export interface EndpointSocketDeps extends SocketDeps {
   presence: PresenceStore;
   sequences: SequenceSource;
   rooms: RoomCache;
+  credentials: CredentialCache;
 }
 
 /** Builds the accept function of the endpoint route. */
 export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
-  const { db, events, presence, hub, sequences, rooms } = deps;
+  const { db, events, presence, hub, sequences, rooms, credentials } = deps;
   const contexts = new WeakMap<Connection, EndpointContext>();
   return acceptSockets<EndpointPrincipal>(deps, {
     channel: 'endpoint',
     async authenticate(request) {
-      const found = await findEndpointByCode(db, request.param('code') ?? '');
+      const found = await credentials.endpoint(request.param('code') ?? '');
       if (!found) throw new SwitchboardError('unauthenticated', 'Unknown or revoked endpoint code.');
       const { endpoint, room } = found;
       return {
@@ -49,6 +51,7 @@ export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
         room: room.name,
         permissions: endpoint.permissions,
         identity: endpoint.identity,
+        verifiedAt: found.verifiedAt,
       };
     },
     dispatch: createDispatcher<EndpointActions, EndpointContext>({
@@ -68,9 +71,10 @@ export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
       const joins = [topics.roomControl(principal.roomId), topics.endpoint(principal.endpointId), topics.app(principal.appId)];
       if (canRead(principal.permissions)) joins.push(topics.roomReaders(principal.roomId));
       await Promise.all(joins.map((topic) => hub.join(topic, connection)));
-      // Revoked between the handshake and the subscriptions: the revocation was published before
-      // this socket listened, so look again now that it does.
-      if (!(await endpointExists(db, principal.appId, principal.endpointId))) {
+      // Revoked between the credential's read and the subscriptions: this socket did not hear the
+      // close, but this node heard the revocation.
+      const keys = [revocationKey.endpoint(principal.endpointId), revocationKey.room(principal.roomId), revocationKey.app(principal.appId)];
+      if (credentials.revokedSince(keys, principal.verifiedAt)) {
         connection.close('unauthorized');
         return;
       }

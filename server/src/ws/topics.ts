@@ -14,6 +14,8 @@ export const topics = {
   user: (userId: string) => `user:${userId}`,
   /** Every user socket of an app (`rooms.changed`). */
   appUsers: (appId: string) => `app:${appId}:users`,
+  /** Revoked credentials (`endpoint:<id>`, `room:<id>`, `app:<id>`, `user:<id>`), heard by every node's credential cache. */
+  revocations: 'revocations',
   /** Lifecycle of one app (deleted): every socket of the app. */
   app: (appId: string) => `app:${appId}`,
 } as const;

@@ -15,7 +15,8 @@ import { exit, userInfo } from '../services/chat.ts';
 import type { DomainEvents } from '../services/events.ts';
 import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
-import { principalOf } from '../services/users.ts';
+import { principalOf, userRevocationKeys } from '../services/users.ts';
+import type { CredentialCache } from '../services/credential-cache.ts';
 import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { encodeUserEvent } from './broadcasts.ts';
@@ -31,6 +32,7 @@ export interface UserSocketDeps extends SocketDeps {
   tokens: TokenIssuer;
   sequences: SequenceSource;
   rooms: RoomCache;
+  credentials: CredentialCache;
 }
 
 /** The cookie a browser page may carry its access token in. */
@@ -55,9 +57,11 @@ function welcome(principal: UserPrincipal): string {
 
 /** Builds the accept function of the /ws route. */
 export function userSocket(deps: UserSocketDeps): AcceptSocket {
-  const { db, events, presence, tokens, hub, sequences, rooms } = deps;
+  const { db, events, presence, tokens, hub, sequences, rooms, credentials } = deps;
   const joinUserTopics = async (connection: Connection, principal: UserPrincipal) => {
     await Promise.all([topics.user(principal.userId), topics.app(principal.appId), topics.appUsers(principal.appId)].map((t) => hub.join(t, connection)));
+    // Deleted between the credential's read and the subscriptions: the close went unheard here.
+    if (credentials.revokedSince(userRevocationKeys(principal), principal.verifiedAt)) connection.close('unauthorized');
   };
   const contexts = new WeakMap<Connection, UserContext>();
   const contextOf = (connection: Connection): UserContext => ({
@@ -66,6 +70,7 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
     events,
     presence,
     tokens,
+    credentials,
     sequences,
     rooms,
     join: (topic) => hub.join(topic, connection),
@@ -77,7 +82,7 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
     channel: 'user',
     async authenticate(request) {
       const token = presentedToken(request);
-      return token === undefined ? { kind: 'anonymous' } : principalOf(db, tokens, token);
+      return token === undefined ? { kind: 'anonymous' } : principalOf(credentials, tokens, token);
     },
     dispatch: createDispatcher<UserActions, UserContext>({
       maxFrameBytes: deps.config.maxFrameBytes,
