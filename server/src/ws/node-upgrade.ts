@@ -28,8 +28,14 @@ export interface RawSocket {
 /** The part of `ws`'s private state this file relies on: the TCP socket under it. */
 type WithTcpSocket = { _socket?: { cork(): void; uncork(): void } };
 
-function uncorkLater(socket: CorkingSocket): void {
-  socket.uncork();
+// Sockets corked during this tick; one callback at its end uncorks them all.
+const corked = new Set<CorkingSocket>();
+let flushScheduled = false;
+
+function flushCorked(): void {
+  flushScheduled = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
 }
 
 /**
@@ -60,7 +66,11 @@ class CorkingSocket implements RawSocket {
       if (tcp) {
         tcp.cork();
         this.#corked = true;
-        process.nextTick(uncorkLater, this);
+        corked.add(this);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          process.nextTick(flushCorked);
+        }
       }
     }
     if (options) this.#ws.send(data, options);
