@@ -33,34 +33,37 @@ function encodeJson(value: JsonValue | null | undefined): string | null {
 
 /**
  * Stores a message under the room's next `seq` and returns it; undefined when the room does not
- * exist. The counter bump row-locks the room until commit, so concurrent appends queue on it and
- * seqs stay gapless: a failed insert rolls the bump back with it.
+ * exist. One statement bumps the counter and inserts with it: it runs atomically (a failed insert
+ * undoes the bump, so seqs stay gapless), concurrent appends queue on the room's row lock, and
+ * the database is asked once instead of four times (begin, update, insert, commit).
  */
-export async function appendMessage(
-  db: Executor,
-  roomId: string,
-  input: AppendMessageInput,
-): Promise<Message | undefined> {
-  const append = async (trx: Executor): Promise<Message | undefined> => {
-    const seq = await nextSeq(trx, roomId);
-    if (seq === undefined) return undefined;
-    return trx
-      .insertInto('messages')
-      .values({
-        id: randomUUID(),
-        room_id: roomId,
-        seq,
-        sender_type: input.senderType,
-        sender_id: input.senderId ?? null,
-        sender_name: input.senderName,
-        text: input.text ?? null,
-        data: encodeJson(input.data),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  };
-  // Inside a caller's transaction the bump and the insert already commit together.
-  return db.isTransaction ? append(db) : db.transaction().execute(append);
+export async function appendMessage(db: Executor, roomId: string, input: AppendMessageInput): Promise<Message | undefined> {
+  return db
+    .with('bumped', (qb) =>
+      qb
+        .updateTable('rooms')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+        .where('id', '=', roomId)
+        .returning('last_seq'),
+    )
+    .insertInto('messages')
+    .columns(['id', 'room_id', 'seq', 'sender_type', 'sender_id', 'sender_name', 'text', 'data'])
+    .expression((eb) =>
+      eb
+        .selectFrom('bumped')
+        .select([
+          eb.val(randomUUID()).as('id'),
+          eb.val(roomId).as('room_id'),
+          'bumped.last_seq',
+          eb.val(input.senderType).as('sender_type'),
+          eb.val(input.senderId ?? null).as('sender_id'),
+          eb.val(input.senderName).as('sender_name'),
+          eb.val(input.text ?? null).as('text'),
+          eb.val(encodeJson(input.data)).as('data'),
+        ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /**
