@@ -28,6 +28,7 @@ export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
   validators: { readonly [action: string]: Validator | undefined };
   commonErrors: readonly ErrorCode[];
   handlers: Handlers<Actions, Ctx>;
+  /** Builds a connection's handler context; called once per connection, not per frame. */
   context: (connection: Connection) => Ctx;
 }
 
@@ -40,6 +41,13 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
   for (const [name, info] of Object.entries(actions) as [string, ActionInfo][]) {
     allowed.set(name, new Set([...info.errors, ...commonErrors]));
   }
+
+  const contexts = new WeakMap<Connection, Ctx>();
+  const contextOf = (connection: Connection): Ctx => {
+    let context = contexts.get(connection);
+    if (context === undefined) contexts.set(connection, (context = options.context(connection)));
+    return context;
+  };
 
   const sendError = (connection: Connection, action: string, ref: RequestId | undefined, error: SwitchboardError) => {
     connection.send(JSON.stringify({ action, ref, error: error.toWire() }));
@@ -77,7 +85,7 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       const input = payload ?? {};
       const validate = validators[action]!;
       if (!validate(input)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
-      const output = await handler(input, options.context(connection));
+      const output = await handler(input, contextOf(connection));
       connection.send(JSON.stringify({ action, ref: id, payload: output }));
       connection.flushAfterReply();
     } catch (err) {

@@ -17,7 +17,6 @@ import { revocationKey, type CredentialCache } from '../services/credential-cach
 import type { DomainEvents } from '../services/events.ts';
 import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
-import type { Connection } from './connection.ts';
 import { createDispatcher } from './dispatcher.ts';
 import type { AcceptSocket } from './node-upgrade.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
@@ -36,7 +35,6 @@ export interface EndpointSocketDeps extends SocketDeps {
 /** Builds the accept function of the endpoint route. */
 export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
   const { db, events, presence, hub, sequences, rooms, credentials } = deps;
-  const contexts = new WeakMap<Connection, EndpointContext>();
   return acceptSockets<EndpointPrincipal>(deps, {
     channel: 'endpoint',
     async authenticate(request) {
@@ -60,12 +58,7 @@ export function endpointSocket(deps: EndpointSocketDeps): AcceptSocket {
       validators: endpointPayloadValidators,
       commonErrors,
       handlers: endpointHandlers,
-      context: (connection) => {
-        // One context per socket, not per frame.
-        let context = contexts.get(connection);
-        if (!context) contexts.set(connection, (context = { principal: connection.principal as EndpointPrincipal, db, events, sequences, rooms }));
-        return context;
-      },
+      context: (connection) => ({ principal: connection.principal as EndpointPrincipal, db, events, sequences, rooms }),
     }),
     async open(connection, principal) {
       const joins = [topics.roomControl(principal.roomId), topics.endpoint(principal.endpointId), topics.app(principal.appId)];

@@ -63,7 +63,6 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
     // Deleted between the credential's read and the subscriptions: the close went unheard here.
     if (credentials.revokedSince(userRevocationKeys(principal), principal.verifiedAt)) connection.close('unauthorized');
   };
-  const contexts = new WeakMap<Connection, UserContext>();
   const contextOf = (connection: Connection): UserContext => ({
     connection,
     db,
@@ -90,12 +89,7 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
       validators: userPayloadValidators,
       commonErrors,
       handlers: userHandlers,
-      context: (connection) => {
-        // One context per socket, not per frame: the hot path allocates nothing here.
-        let context = contexts.get(connection);
-        if (!context) contexts.set(connection, (context = contextOf(connection)));
-        return context;
-      },
+      context: contextOf,
     }),
     async open(connection, principal) {
       if (principal.kind === 'user') await joinUserTopics(connection, principal);
