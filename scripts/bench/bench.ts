@@ -9,8 +9,8 @@ import type { BenchResults, PeerRun, Reference } from './results.ts';
 import type { Shape } from './runner/deployment.ts';
 import { describeEnvironment } from './runner/environment.ts';
 import { peers, type Service } from './runner/peer-catalog.ts';
-import { runPeerOnce } from './runner/peer-run.ts';
-import { postgresVersion, redisVersion } from './runner/resources.ts';
+import { hasWork, runPeerOnce } from './runner/peer-run.ts';
+import { postgresVersion, redisVersion, sweepStaleDatabases } from './runner/resources.ts';
 import { measureSdkSize } from './runner/sdk-size.ts';
 
 /** Runs the benchmark; throws only on a broken harness, never because a peer failed. */
@@ -24,7 +24,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   if (!postgres.ok) missing.set('postgres', postgres.reason);
   const reference: Record<Shape, Reference> = { single: { ladder: undefined, targetRate: [] }, cross: { ladder: undefined, targetRate: [] } };
   const secrets = { secret: randomBytes(16).toString('hex'), adminToken: randomBytes(24).toString('base64url') };
-  const withinBudget = () => Date.now() - started < sizes.budgetMs;
+  const withinBudget = () => Date.now() - started < sizes.budgetMs && !options.signal?.aborted;
+  await sweepStaleDatabases().catch((err: unknown) => log(`could not sweep old scratch databases: ${err instanceof Error ? err.message : String(err)}`));
   const runs: PeerRun[] = [];
   const shapes: Shape[] = [];
   if (scenarios.some((name) => name !== 'cross-node')) shapes.push('single');
@@ -35,7 +36,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       const context = { sizes, scenarios, secrets, reference: reference[shape], missing, withinBudget, log };
       for (const name of options.peers) {
         const spec = peers[name];
-        if (shape === 'cross' && !spec.cross) continue;
+        if (!hasWork(spec, shape, scenarios)) continue;
         runs.push(await runPeerOnce(spec, shape, round, context));
       }
     }

@@ -16,7 +16,8 @@ export interface Sizes {
   /** Handshakes in flight while opening sockets. */
   connectWindow: number;
   warmupMs: number;
-  /** The closed-loop run: its duration and the messages each room keeps in flight. */
+  /** The closed loop: how many runs (the one with the median CPU per delivery counts), each run's duration, and the messages each room keeps in flight. */
+  saturationRuns: number;
   saturationMs: number;
   window: number;
   /** Each open-loop step: its duration, and how long after it deliveries may still arrive. */
@@ -24,7 +25,11 @@ export interface Sizes {
   graceMs: number;
   /** Offered loads of the steps, as fractions of the baseline's closed-loop rate (round 1). */
   ladder: number[];
+  /** Measurements of a step before it counts as failed (a shared machine has passing hiccups). */
+  stepAttempts: number;
   idleSockets: number;
+  /** The storm stops opening sockets after this long; a slow peer is measured on what it opened by then. */
+  stormMs: number;
   /** The whole run stops starting new work after this long. */
   budgetMs: number;
 }
@@ -36,13 +41,16 @@ export const fullSizes: Sizes = {
   readersPerRoom: 100,
   connectWindow: 200,
   warmupMs: 750,
-  saturationMs: 3_000,
+  saturationRuns: 3,
+  saturationMs: 1_200,
   window: 16,
   stepMs: 1_500,
   graceMs: 1_000,
   ladder: [0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 1, 1.15],
+  stepAttempts: 2,
   idleSockets: 10_000,
-  budgetMs: 13 * 60_000,
+  stormMs: 30_000,
+  budgetMs: 12 * 60_000,
 };
 
 /** `--smoke`: about a minute, tiny sizes; proves the harness works, not the figures. */
@@ -52,12 +60,15 @@ export const smokeSizes: Sizes = {
   readersPerRoom: 5,
   connectWindow: 20,
   warmupMs: 100,
+  saturationRuns: 1,
   saturationMs: 300,
   window: 4,
   stepMs: 300,
   graceMs: 300,
   ladder: [0.3, 0.6, 1],
+  stepAttempts: 1,
   idleSockets: 50,
+  stormMs: 10_000,
   budgetMs: 3 * 60_000,
 };
 
@@ -71,6 +82,8 @@ export interface BenchOptions {
   out: string;
   /** Progress lines. */
   log: (line: string) => void;
+  /** Aborted (Ctrl-C): no new phase starts, and everything borrowed is given back. */
+  signal?: AbortSignal;
 }
 
 /** The usage text. */

@@ -14,10 +14,14 @@ export type Outcome<T> =
 /** One load phase with the server's CPU time over it. */
 export interface LoadMeasure extends LoadSample {
   deliveriesPerSec: number;
+  /** Server CPU time over the phase (all nodes), in microseconds. */
+  cpuUs: number;
   /** Server CPU (user + system, all nodes) per delivered message, in microseconds. */
   cpuUsPerDelivery: number;
   /** Why the phase does not count as sustained; undefined when it does. */
   failure: string | undefined;
+  /** 2 when a failed step was measured again (a shared machine has passing hiccups). */
+  attempts: number;
 }
 
 /** The fan-out scenario of one peer in one round. */
@@ -46,6 +50,8 @@ export interface PeerRun {
   round: number;
   /** Every node started and answered. */
   started: boolean;
+  /** The machine's 1-minute load average when the run began: how noisy it was. */
+  loadAverage: number;
   idle: Outcome<IdleRun> | undefined;
   fanout: Outcome<FanoutRun> | undefined;
 }

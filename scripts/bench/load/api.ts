@@ -17,6 +17,8 @@ export interface LoadSample {
   latency: LatencySummary;
   /** Reader sockets the server closed during the phase. */
   closedByServer: number;
+  /** The generator's own CPU time over the phase, in microseconds: is the generator the bottleneck? */
+  generatorCpuUs: number;
   /** Publishes the server refused (e.g. rate limited). */
   refused: number;
   lastRefusal: string | undefined;
@@ -26,6 +28,8 @@ export interface LoadSample {
 export interface IdleSample {
   opened: number;
   failed: number;
+  /** Not ready when the time bound passed. */
+  abandoned: number;
   seconds: number;
   firstError: string | undefined;
 }

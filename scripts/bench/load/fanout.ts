@@ -52,8 +52,13 @@ export class Fanout {
     this.#readers.push(...readers.sockets);
     const publishers = await openAll(this.#rooms, window, (room) => this.#driver.publisher(room, (reply) => this.#refusal(reply)), timeoutMs);
     this.#publishers.push(...publishers.sockets);
-    const failed = readers.failed + publishers.failed;
-    return { opened: readers.opened + publishers.opened, failed, seconds: readers.seconds + publishers.seconds, firstError: readers.firstError ?? publishers.firstError };
+    return {
+      opened: readers.opened + publishers.opened,
+      failed: readers.failed + publishers.failed,
+      abandoned: readers.abandoned + publishers.abandoned,
+      seconds: readers.seconds + publishers.seconds,
+      firstError: readers.firstError ?? publishers.firstError,
+    };
   }
 
   #openReader(room: number): BenchSocket {
@@ -128,8 +133,9 @@ export class Fanout {
     });
   }
 
-  #sample(rate: number, sent: number, startUs: number, sendEndUs: number): LoadSample {
+  #sample(rate: number, sent: number, startUs: number, sendEndUs: number, cpu: NodeJS.CpuUsage): LoadSample {
     const end = this.#delivered > 0 ? Math.max(this.#lastDeliveryAt, sendEndUs) : sendEndUs;
+    const used = process.cpuUsage(cpu);
     return {
       rate,
       sent,
@@ -139,6 +145,7 @@ export class Fanout {
       elapsedMs: (end - startUs) / 1000,
       latency: this.#histogram.summary(),
       closedByServer: this.#closedByServer,
+      generatorCpuUs: used.user + used.system,
       refused: this.#refused,
       lastRefusal: this.#lastRefusal,
     };
@@ -151,6 +158,7 @@ export class Fanout {
     const sentPerRoom = new Array<number>(this.#rooms).fill(0);
     let sent = 0;
     let sending = true;
+    const cpu = process.cpuUsage();
     const start = nowUs();
     const fill = (room: number) => {
       const readers = this.#readersPerRoom[room] ?? 0;
@@ -172,7 +180,7 @@ export class Fanout {
     this.#onDelivery = undefined;
     const sendEnd = nowUs();
     await this.#drain(graceMs);
-    return this.#sample(0, sent, start, sendEnd);
+    return this.#sample(0, sent, start, sendEnd, cpu);
   }
 
   /** Open loop: `rate` publishes per second over all rooms (round robin) for `durationMs`. */
@@ -181,6 +189,7 @@ export class Fanout {
     this.#reset();
     const total = Math.min(MAX_SENDS, Math.max(1, Math.round((rate * durationMs) / 1000)));
     let sent = 0;
+    const cpu = process.cpuUsage();
     const start = nowUs();
     await new Promise<void>((resolve) => {
       const tick = () => {
@@ -193,7 +202,7 @@ export class Fanout {
     });
     const sendEnd = nowUs();
     await this.#drain(graceMs);
-    return this.#sample(rate, sent, start, sendEnd);
+    return this.#sample(rate, sent, start, sendEnd, cpu);
   }
 
   /** Closes every socket and waits (bounded) for each to be closed. */

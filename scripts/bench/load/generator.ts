@@ -41,7 +41,7 @@ const handlers: Handlers = {
     const current = need();
     const result = await openAll(count, window, (index) => current.reader(index % rooms, () => undefined), timeoutMs);
     idle.push(...result.sockets);
-    return { opened: result.opened, failed: result.failed, seconds: result.seconds, firstError: result.firstError };
+    return { opened: result.opened, failed: result.failed, abandoned: result.abandoned, seconds: result.seconds, firstError: result.firstError };
   },
   closeAll: async ({ timeoutMs }) => {
     let closed = idle.length;

@@ -6,14 +6,17 @@ export interface OpenAllResult {
   sockets: BenchSocket[];
   opened: number;
   failed: number;
+  /** Sockets not ready (or never started) when the time bound passed. */
+  abandoned: number;
   /** From the first handshake to the last socket ready. */
   seconds: number;
   firstError: string | undefined;
 }
 
-/** Opens `count` sockets, at most `window` handshakes at a time; gives up on the rest after `timeoutMs`. */
+/** Opens `count` sockets, at most `window` handshakes at a time; stops after `timeoutMs` with what is open by then. */
 export function openAll(count: number, window: number, open: (index: number) => BenchSocket, timeoutMs: number): Promise<OpenAllResult> {
   const sockets: BenchSocket[] = [];
+  const pending = new Set<BenchSocket>();
   let next = 0;
   let active = 0;
   let opened = 0;
@@ -27,28 +30,30 @@ export function openAll(count: number, window: number, open: (index: number) => 
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      resolve({ sockets, opened, failed, seconds: (lastReady - started) / 1000, firstError });
+      // Handshakes still in flight at the bound must not add to what is measured next (RSS).
+      for (const socket of pending) socket.close();
+      resolve({ sockets, opened, failed, abandoned: count - opened - failed, seconds: (lastReady - started) / 1000, firstError });
     };
-    const timer = setTimeout(() => {
-      firstError ??= `gave up after ${timeoutMs} ms with ${count - opened - failed} sockets not ready`;
-      failed = count - opened;
-      finish();
-    }, timeoutMs);
+    const timer = setTimeout(finish, timeoutMs);
     const launch = () => {
       while (!finished && active < window && next < count) {
         const socket = open(next++);
         sockets.push(socket);
+        pending.add(socket);
         active++;
         socket.ready.then(
           () => {
+            if (finished) return;
             opened++;
             lastReady = performance.now();
           },
           (err: unknown) => {
+            if (finished) return;
             failed++;
             firstError ??= err instanceof Error ? err.message : String(err);
           },
         ).finally(() => {
+          pending.delete(socket);
           active--;
           if (opened + failed >= count) finish();
           else launch();

@@ -1,11 +1,12 @@
 /**
  * The baseline: a hand-written `ws` server, what a careful Node developer gets without a
- * framework. Rooms are a `Map<room, Set<socket>>`; each broadcast is parsed once, serialized
- * once and turned into one Buffer that every member is sent as it is. With REDIS_URL the
+ * framework. Rooms are a `Map<room, Set<member>>`; each broadcast is parsed once, serialized
+ * once and framed once, and every member is written that same frame. With REDIS_URL the
  * broadcast goes through Redis pub/sub (one PUBLISH, one subscription per room per node), the
  * same shape as a cross-node deployment of the others.
  *
- * Environment: BENCH_SECRET (token key), REDIS_URL and REDIS_PREFIX (optional).
+ * Environment: BENCH_SECRET (token key), REDIS_URL and REDIS_PREFIX (optional), BATCH_WRITES=1
+ * (the reference variant: each socket's writes corked for a tick).
  * Sockets: ws://127.0.0.1:<port>/?room=<room>&role=read|write&token=<hmac>.
  */
 import { createServer, type IncomingMessage } from 'node:http';
@@ -15,36 +16,49 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { isRecord } from '../messages.ts';
 import { isRole, verifyToken, type Role } from '../token.ts';
 import { closeServer, listen } from './listen.ts';
+import { batchedWriter, frameWriter, textFrame, type FrameWrite } from './text-frame.ts';
 import { requireEnv, runPeer, type RunningPeer } from './harness.ts';
 
 // Same limits as Switchboard's defaults, so both pay for the same checks.
 const MAX_PAYLOAD = 65_536;
 const MAX_BUFFERED = 1_048_576;
 const SLOW_CONSUMER = 4001;
+const OPEN = 1;
+
+interface Member {
+  socket: WebSocket;
+  write: FrameWrite;
+}
 
 async function start(): Promise<RunningPeer> {
   const secret = requireEnv('BENCH_SECRET');
   const redisUrl = process.env.REDIS_URL;
   const prefix = process.env.REDIS_PREFIX ?? 'bench:';
-  const rooms = new Map<string, Set<WebSocket>>();
+  const batch = process.env.BATCH_WRITES === '1';
+  const rooms = new Map<string, Set<Member>>();
   const pub = redisUrl ? createClient({ url: redisUrl }) : undefined;
   const sub = pub?.duplicate();
   await Promise.all([pub?.connect(), sub?.connect()]);
 
-  const deliver = (members: Set<WebSocket>, frame: Buffer) => {
-    for (const socket of members) {
+  const deliver = (members: Set<Member>, payload: Buffer) => {
+    const frame = textFrame(payload);
+    for (const { socket, write } of members) {
+      if (socket.readyState !== OPEN) continue;
       if (socket.bufferedAmount > MAX_BUFFERED) socket.close(SLOW_CONSUMER, 'slow consumer');
-      else socket.send(frame, { binary: false });
+      else write(frame);
     }
   };
-  const membersOf = async (room: string): Promise<Set<WebSocket>> => {
+  // With Redis a room's subscription is ready before any member's upgrade completes, so nothing published after "open" is missed.
+  const subscriptions = new Map<string, Promise<unknown>>();
+  const membersOf = async (room: string): Promise<Set<Member>> => {
     let members = rooms.get(room);
-    if (members) return members;
-    members = new Set();
-    rooms.set(room, members);
-    const local = members;
-    // With Redis the node subscribes before the first member's upgrade completes, so nothing published after "open" is missed.
-    await sub?.subscribe(`${prefix}${room}`, (frame: Buffer) => deliver(local, frame), true);
+    if (!members) {
+      const local = new Set<Member>();
+      rooms.set(room, local);
+      if (sub) subscriptions.set(room, sub.subscribe(`${prefix}${room}`, (frame: Buffer) => deliver(local, frame), true));
+      members = local;
+    }
+    await subscriptions.get(room);
     return members;
   };
   const broadcast = (room: string, data: unknown) => {
@@ -70,10 +84,12 @@ async function start(): Promise<RunningPeer> {
   };
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
-  const attach = (socket: WebSocket, room: string, role: Role, members: Set<WebSocket>) => {
+  const attach = (socket: WebSocket, room: string, role: Role, members: Set<Member>) => {
     if (role === 'read') {
-      members.add(socket);
-      socket.on('close', () => members.delete(socket));
+      const write = frameWriter(socket);
+      const member = { socket, write: batch ? batchedWriter(socket, write) : write };
+      members.add(member);
+      socket.on('close', () => members.delete(member));
     } else {
       socket.on('message', (raw, isBinary) => onFrame(room, raw, isBinary));
     }

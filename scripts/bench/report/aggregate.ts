@@ -10,8 +10,12 @@ import type { PeerName } from '../runner/peer-catalog.ts';
 /** A figure over the rounds. */
 export interface Figure {
   median: number;
+  /** The per-round values, in round order. */
+  values: number[];
   /** Median of the per-round ratios to the baseline; undefined without a baseline value. */
   ratio: number | undefined;
+  /** The per-round ratios, in round order: how far apart the rounds were. */
+  ratios: number[];
 }
 
 /** The median of finite values (NaN when there are none). */
@@ -61,7 +65,7 @@ function figure(results: BenchResults, shape: Shape, peer: PeerName, pick: (run:
     if (mine !== undefined && theirs !== undefined && Number.isFinite(mine) && Number.isFinite(theirs) && theirs !== 0) ratios.push(mine / theirs);
   }
   const values = own.map(pick).filter((v): v is number => v !== undefined);
-  return { median: median(values), ratio: ratios.length > 0 ? median(ratios) : undefined };
+  return { median: median(values), values, ratio: ratios.length > 0 ? median(ratios) : undefined, ratios };
 }
 
 /** Why a peer has no figures for a scenario (the first round's reason), or undefined when it has some. */

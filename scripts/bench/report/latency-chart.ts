@@ -11,11 +11,12 @@ const PANEL_W = 470;
 const PANEL_H = 330;
 const MARGIN = { left: 58, right: 16, top: 34, bottom: 46 };
 const LEGEND_H = 70;
-const Y_MIN = 0.1;
+const Y_MIN = 1;
 const Y_MAX = 1000;
 
 const COLORS: Record<PeerName, string> = {
   ws: '#222222',
+  'ws-batched': '#999999',
   socketio: '#1f77b4',
   'socketio-redis': '#17becf',
   switchboard: '#d62728',
@@ -56,7 +57,7 @@ function panel(results: BenchResults, shape: Shape, title: string, offsetX: numb
   };
   const parts: string[] = [];
   parts.push(`<text x="${offsetX + PANEL_W / 2}" y="20" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`);
-  for (const tick of [0.1, 1, 10, 100, 1000]) {
+  for (const tick of [1, 10, 100, 1000]) {
     parts.push(`<line x1="${sx(0)}" x2="${sx(xMax)}" y1="${sy(tick)}" y2="${sy(tick)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${sx(0) - 6}" y="${sy(tick) + 4}" text-anchor="end">${tick}</text>`);
   }
@@ -66,7 +67,7 @@ function panel(results: BenchResults, shape: Shape, title: string, offsetX: numb
   }
   parts.push(`<rect x="${sx(0)}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#777"/>`);
   parts.push(`<line x1="${sx(0)}" x2="${sx(xMax)}" y1="${sy(100)}" y2="${sy(100)}" stroke="#c00" stroke-dasharray="6 4"/>`);
-  parts.push(`<text x="${sx(xMax) - 4}" y="${sy(100) - 5}" text-anchor="end" fill="#c00">p99 bound 100 ms</text>`);
+  parts.push(`<text x="${sx(xMax) - 4}" y="${sy(100) + 14}" text-anchor="end" fill="#c00">p99 bound 100 ms</text>`);
   parts.push(`<text x="${sx(xMax / 2)}" y="${PANEL_H - 8}" text-anchor="middle">offered load, deliveries/s</text>`);
   parts.push(
     `<text transform="translate(${offsetX + 16} ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">p99 latency, ms (log)</text>`,

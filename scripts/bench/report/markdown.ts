@@ -3,6 +3,7 @@ import type { BenchResults } from '../results.ts';
 import { peers } from '../runner/peer-catalog.ts';
 import { P99_LIMIT_MS } from '../runner/fanout-scenario.ts';
 import { PAYLOAD_BYTES } from '../load/payload.ts';
+import { median } from './aggregate.ts';
 import { checkTargets } from './targets.ts';
 import { fanoutTable, gaps, idleTable, num, stepFailures, stepsTable } from './tables.ts';
 
@@ -20,6 +21,32 @@ export interface ReportInput {
 function minutes(ms: number): string {
   const total = Math.round(ms / 1000);
   return `${Math.floor(total / 60)} min ${total % 60} s`;
+}
+
+// How much of a core the server and the generator used in the closed loop: far below two cores
+// together means the machine's other work, not the pair, capped the throughput.
+function closedLoopShares(results: BenchResults): string {
+  const server: number[] = [];
+  const generator: number[] = [];
+  for (const run of results.runs) {
+    if (run.fanout?.status !== 'ok') continue;
+    const { cpuUs, generatorCpuUs, elapsedMs } = run.fanout.value.saturation;
+    server.push((cpuUs / 1000 / elapsedMs) * 100);
+    generator.push((generatorCpuUs / 1000 / elapsedMs) * 100);
+  }
+  if (server.length === 0) return '';
+  const [own, load] = [median(server), median(generator)];
+  const verdict =
+    own + load < 150
+      ? "well under the 200 % of two cores: the machine's other work, not the pair, capped the throughput"
+      : 'most of the two cores: the pair itself bounded the throughput';
+  return ` In the closed loop the server process(es) used a median ${own.toFixed(0)} % of a core and the generator ${load.toFixed(0)} %, ${verdict}.`;
+}
+
+function loadRange(results: BenchResults): string {
+  const loads = results.runs.map((run) => run.loadAverage).filter(Number.isFinite);
+  if (loads.length === 0) return 'unknown';
+  return `${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)})`;
 }
 
 /** Renders the whole document. */
@@ -46,9 +73,13 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '## Fan-out, one node',
     '',
-    `${sizes.rooms} rooms of ${sizes.readersPerRoom} reader sockets, one publisher socket per room, ${PAYLOAD_BYTES}-byte JSON payloads. **Closed loop**: each room keeps ${sizes.window} messages in flight for ${sizes.saturationMs / 1000} s (after a ${sizes.warmupMs} ms warm-up); the most the server and the load generator deliver together. **Steps**: open-loop, ${sizes.stepMs / 1000} s each, offered loads at ${sizes.ladder.map((f) => `${Math.round(f * 100)} %`).join(', ')} of raw ws's closed-loop rate (round 1), stepped up until p99 passes ${P99_LIMIT_MS} ms or deliveries fall behind (any missing ${sizes.graceMs} ms after the last publish, a socket closed, a publish refused, or the generator unable to keep the pace); **sustained** is the highest step that passed. Then one step at 80 % of raw ws's sustained load. Latency is publish to receive, both timestamps on the load generator's clock. ${cpuNote}`,
+    `${sizes.rooms} rooms of ${sizes.readersPerRoom} reader sockets, one publisher socket per room, ${PAYLOAD_BYTES}-byte JSON payloads. **Closed loop**: each room keeps ${sizes.window} messages in flight for ${sizes.saturationMs / 1000} s (after a ${sizes.warmupMs} ms warm-up)${sizes.saturationRuns > 1 ? `, ${sizes.saturationRuns} times, and the run with the median CPU per delivery counts` : ''}; the most the server and the load generator deliver together. **Steps**: open-loop, ${sizes.stepMs / 1000} s each, offered loads at ${sizes.ladder.map((f) => `${Math.round(f * 100)} %`).join(', ')} of raw ws's closed-loop rate (round 1), stepped up until p99 passes ${P99_LIMIT_MS} ms or deliveries fall behind (any missing ${sizes.graceMs} ms after the last publish, a socket closed, a publish refused, or the generator unable to keep the pace); **sustained** is the highest step that passed. Then one step at 80 % of raw ws's sustained load. Latency is publish to receive, both timestamps on the load generator's clock. ${cpuNote}`,
     '',
     fanoutTable(results, 'single'),
+    '',
+    results.peers.includes('ws-batched')
+      ? `**${peers['ws-batched'].single.label}** is not a competitor and no target is judged on it: it is the baseline with each socket's writes corked for a tick (one \`writev\` per socket per tick instead of one write per frame), to show how much of a peer's lead over raw ws comes from batching writes alone.`
+      : '',
     '',
     ...stepFailures(results, 'single'),
     '',
@@ -62,7 +93,7 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '## Idle sockets and connect storm',
     '',
-    `${num(sizes.idleSockets)} sockets opened as fast as the server accepts them (${sizes.connectWindow} handshakes in flight), each authenticated (an endpoint code for Switchboard, an HMAC token for the others) and in a room; connects/s counts from the first handshake to the last socket ready (Switchboard: its \`connected\` frame; Socket.IO: its CONNECT ack). Then, with all of them idle, the server's RSS minus its RSS before, both after a full GC, divided by the count.`,
+    `${num(sizes.idleSockets)} sockets (or as many as open within ${sizes.stormMs / 1000} s) opened as fast as the server accepts them (${sizes.connectWindow} handshakes in flight), each authenticated (an endpoint code for Switchboard, an HMAC token for the others) and in a room; connects/s counts from the first handshake to the last socket ready (Switchboard: its \`connected\` frame; Socket.IO: its CONNECT ack). Then, with all of them idle, the server's RSS minus its RSS before, both after a full GC, divided by the count.`,
     '',
     idleTable(results),
     '',
@@ -98,13 +129,13 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
   lines.push(
     '## Machine, versions, method',
     '',
-    `- ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB; ${env.os}; shared and noisy: read the ratios, not the absolute figures.`,
+    `- ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB; ${env.os}. Shared with other work: the 1-minute load average at the start of each peer run was ${loadRange(results)}, so latencies carry scheduling noise (a failed step is measured a second time before the ladder stops); CPU per delivery, read per process, is the steadiest figure.${closedLoopShares(results)}`,
     `- Node ${env.node}; commit ${env.commit}; Redis ${env.redis}; Postgres ${env.postgres}.`,
     `- ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
     `- ${sizes.rounds} round(s); every figure is the median over rounds, every ratio the median of the per-round ratios to raw ws. Peers: ${results.peers.map((p) => peers[p].single.label).join(', ')}.`,
     '- Each server runs in its own process (`node --import tsx`, launchers in `scripts/bench/peers/`); the load generator (`scripts/bench/load/`) is another process, started fresh for each peer, and the runner a third. All traffic is on 127.0.0.1. The generator and the server share the 2 cores, so throughput and latency are those of the pair; CPU per delivery is the server\'s alone.',
     '- One client for every peer: the `ws` package, with permessage-deflate off. Socket.IO is spoken as Engine.IO 4 / Socket.IO 5 packets over that client (websocket transport), so the generator spends the same per frame on every peer; the smoke test checks those packets against `socket.io-client` itself. Readers never parse a frame: they find the send timestamp by a marker.',
-    '- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000`: one publisher per room sends far more than a user\'s 100 commands/s. Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit.',
+    '- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000`: one publisher per room sends far more than a user\'s 100 commands/s. Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit, and is the practical limit: each broadcast is parsed once, serialized once and framed once, and that one frame is written to every member through `ws`\'s own frame writer (what Socket.IO\'s broadcasts do; see websockets/ws#617). Its tokens are HMAC-SHA256, checked on every connect.',
     '',
     '## Reproduce',
     '',

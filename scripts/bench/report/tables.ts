@@ -24,9 +24,12 @@ function label(peer: PeerName, shape: Shape): string {
   return (shape === 'single' ? spec.single.label : spec.cross?.label) ?? peer;
 }
 
-function peersOf(results: BenchResults, shape: Shape): PeerName[] {
-  return results.peers.filter((peer) => runsOf(results, shape, peer).length > 0);
+// Peers that ran `scenario` in this shape (not every invocation runs every scenario).
+function peersOf(results: BenchResults, shape: Shape, scenario: 'fanout' | 'idle'): PeerName[] {
+  return results.peers.filter((peer) => runsOf(results, shape, peer).some((run) => run[scenario] !== undefined));
 }
+
+const NOT_RUN = '_Not run in this invocation (see `--only`)._';
 
 function gap(kind: string, columns: number): string[] {
   const text = kind === 'unavailable' ? 'not available yet' : kind;
@@ -36,11 +39,12 @@ function gap(kind: string, columns: number): string[] {
 /** The fan-out table of a shape. */
 export function fanoutTable(results: BenchResults, shape: Shape): string {
   const readers = results.sizes.readersPerRoom;
+  if (peersOf(results, shape, 'fanout').length === 0) return NOT_RUN;
   const lines = [
     row(['peer', 'closed loop, deliveries/s', 'server CPU µs / delivery, closed loop', 'sustained offered load, deliveries/s', 'p50 / p99 at 80 % of raw ws, ms', 'server CPU µs / delivery at 80 %']),
     row(new Array<string>(6).fill('---')),
   ];
-  for (const peer of peersOf(results, shape)) {
+  for (const peer of peersOf(results, shape, 'fanout')) {
     const missing = missingReason(runsOf(results, shape, peer), 'fanout');
     if (missing) {
       lines.push(row([label(peer, shape), ...gap(missing.kind, 5)]));
@@ -67,7 +71,7 @@ export function fanoutTable(results: BenchResults, shape: Shape): string {
 /** Median p99 of every step of the ladder, per peer (✗: the step failed in some round). */
 export function stepsTable(results: BenchResults, shape: Shape): string {
   const ladder = results.reference[shape].ladder;
-  const names = peersOf(results, shape).filter((peer) => !missingReason(runsOf(results, shape, peer), 'fanout'));
+  const names = peersOf(results, shape, 'fanout').filter((peer) => !missingReason(runsOf(results, shape, peer), 'fanout'));
   if (!ladder || names.length === 0) return '_No steps were measured._';
   const lines = [row(['offered, deliveries/s', ...names.map((peer) => label(peer, shape))]), row(new Array<string>(names.length + 1).fill('---'))];
   for (const rate of ladder) {
@@ -84,16 +88,18 @@ export function stepsTable(results: BenchResults, shape: Shape): string {
 
 /** The idle-socket and connect-storm table. */
 export function idleTable(results: BenchResults): string {
-  const lines = [row(['peer', 'RSS per idle socket, KiB', 'connects/s (opened and authenticated)']), row(['---', '---', '---'])];
-  for (const peer of peersOf(results, 'single')) {
+  if (peersOf(results, 'single', 'idle').length === 0) return NOT_RUN;
+  const lines = [row(['peer', 'sockets', 'RSS per idle socket, KiB', 'connects/s (opened and authenticated)']), row(['---', '---', '---', '---'])];
+  for (const peer of peersOf(results, 'single', 'idle')) {
     const missing = missingReason(runsOf(results, 'single', peer), 'idle');
     if (missing) {
-      lines.push(row([label(peer, 'single'), ...gap(missing.kind, 2)]));
+      lines.push(row([label(peer, 'single'), ...gap(missing.kind, 3)]));
       continue;
     }
     lines.push(
       row([
         label(peer, 'single'),
+        num(idleFigure(results, peer, (run) => run.opened).median),
         cell(idleFigure(results, peer, (run) => run.rssPerSocket / 1024), 1),
         cell(idleFigure(results, peer, (run) => run.connectsPerSec)),
       ]),
@@ -102,16 +108,23 @@ export function idleTable(results: BenchResults): string {
   return lines.join('\n');
 }
 
-/** Every scenario a peer could not run, with the reason. */
+/** Every scenario a peer could not run, in any round, with the reason (one line when every round says the same). */
 export function gaps(results: BenchResults): string[] {
   const notes: string[] = [];
   for (const shape of ['single', 'cross'] as const) {
-    for (const peer of peersOf(results, shape)) {
-      for (const scenario of ['fanout', 'idle'] as const) {
-        const missing = missingReason(runsOf(results, shape, peer), scenario);
-        if (!missing) continue;
+    for (const scenario of ['fanout', 'idle'] as const) {
+      for (const peer of peersOf(results, shape, scenario)) {
+        const runs = runsOf(results, shape, peer);
+        const problems = runs.flatMap((run) => {
+          const outcome = run[scenario];
+          if (outcome === undefined || outcome.status === 'ok') return [];
+          const kind = outcome.status === 'unavailable' ? 'not available yet' : outcome.status;
+          return [{ round: run.round, text: `${kind} — ${(outcome.status === 'failed' ? outcome.error : outcome.reason).split('\n')[0] ?? ''}` }];
+        });
         const name = scenario === 'idle' ? 'idle sockets and connect storm' : shape === 'single' ? 'fan-out' : 'cross-node fan-out';
-        notes.push(`- **${label(peer, shape)}**, ${name}: ${missing.kind === 'unavailable' ? 'not available yet' : missing.kind} — ${missing.reason.split('\n')[0]}`);
+        const same = problems.length === runs.length && problems.every((problem) => problem.text === problems[0]?.text);
+        if (same && problems[0]) notes.push(`- **${label(peer, shape)}**, ${name}: ${problems[0].text}`);
+        else for (const problem of problems) notes.push(`- **${label(peer, shape)}**, ${name}, round ${problem.round}: ${problem.text}`);
       }
     }
   }
@@ -128,7 +141,7 @@ export function stepFailures(results: BenchResults, shape: Shape): string[] {
     const failed = steps.find((step) => step.failure !== undefined);
     const parts: string[] = [];
     if (saturation.failure) parts.push(`closed loop: ${saturation.failure}`);
-    if (failed) parts.push(`stopped at ${num(failed.rate * readers)} deliveries/s: ${failed.failure ?? ''}`);
+    if (failed) parts.push(`stopped at ${num(failed.rate * readers)} deliveries/s${failed.attempts > 1 ? ' (twice)' : ''}: ${failed.failure ?? ''}`);
     if (atTarget?.failure) parts.push(`at 80 %: ${atTarget.failure}`);
     if (parts.length > 0) notes.push(`- ${run.label}, round ${run.round}: ${parts.join('; ')}`);
   }

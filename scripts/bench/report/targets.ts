@@ -12,11 +12,13 @@ export interface TargetCheck {
 }
 
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+// The rounds' own ratios after the median, when there are several: the spread is part of the result.
+const spread = (figure: Figure) => (figure.ratios.length > 1 ? ` (rounds: ${figure.ratios.map(x).join(', ')})` : '');
 const cpu = (results: BenchResults, peer: PeerName): Figure => fanoutFigure(results, 'single', peer, (run) => run.saturation.cpuUsPerDelivery);
 
 function ratioAtMost(target: string, figure: Figure, limit: number, rival?: { name: string; figure: Figure }): TargetCheck {
   if (figure.ratio === undefined) return { target, measured: '–', status: 'not measured', detail: 'no figure for Switchboard or for raw ws in this run' };
-  const measured = `${x(figure.ratio)} raw ws${rival?.figure.ratio !== undefined ? `; ${rival.name} ${x(rival.figure.ratio)}` : ''}`;
+  const measured = `${x(figure.ratio)} raw ws${spread(figure)}${rival?.figure.ratio !== undefined ? `; ${rival.name} ${x(rival.figure.ratio)}${spread(rival.figure)}` : ''}`;
   const problems: string[] = [];
   if (figure.ratio > limit) problems.push(`${x(figure.ratio)} > ${x(limit)}: over by ${((figure.ratio / limit - 1) * 100).toFixed(0)} %`);
   if (rival && rival.figure.ratio !== undefined && figure.ratio >= rival.figure.ratio) problems.push(`not below ${rival.name} (${x(rival.figure.ratio)})`);
@@ -41,12 +43,24 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const latencyTarget = 'p99 ≤ 50 ms at 80 % of raw ws’s highest sustainable load (embedded defaults)';
   checks.push(
     Number.isFinite(p99.median)
-      ? { target: latencyTarget, measured: `${p99.median.toFixed(1)} ms`, status: p99.median <= 50 ? 'met' : 'missed', detail: p99.median <= 50 ? '' : `${(p99.median - 50).toFixed(1)} ms over` }
+      ? {
+          target: latencyTarget,
+          measured: `${p99.median.toFixed(1)} ms${p99.values.length > 1 ? ` (rounds: ${p99.values.map((v) => `${v.toFixed(1)} ms`).join(', ')})` : ''}`, 
+          status: p99.median <= 50 ? 'met' : 'missed',
+          detail: p99.median <= 50 ? '' : `${(p99.median - 50).toFixed(1)} ms over`,
+        }
       : { target: latencyTarget, measured: '–', status: 'not measured', detail: 'no step at the target load for Switchboard' },
   );
 
   const memory = idleFigure(results, 'switchboard', (run) => run.rssPerSocket);
-  checks.push(ratioAtMost('Memory per idle authenticated socket: ≤ 1.5× raw ws', memory, 1.5));
+  const memoryTarget = 'Memory per idle authenticated socket: ≤ 1.5× raw ws';
+  // A few sockets move RSS less than the allocator's own noise; a ratio of such numbers means nothing.
+  const measurable = memory.ratios.length > 0 && memory.ratios.every((ratio) => ratio > 0);
+  checks.push(
+    measurable
+      ? ratioAtMost(memoryTarget, memory, 1.5)
+      : { target: memoryTarget, measured: '–', status: 'not measured', detail: 'an RSS difference was not positive: too few sockets to measure' },
+  );
   const connects = idleFigure(results, 'switchboard', (run) => run.connectsPerSec);
   const connectTarget = 'Connects per second (credentials verified): ≥ 0.8× raw ws';
   checks.push(
@@ -54,7 +68,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       ? { target: connectTarget, measured: '–', status: 'not measured', detail: 'no storm figure for Switchboard or raw ws' }
       : {
           target: connectTarget,
-          measured: `${x(connects.ratio)} raw ws`,
+          measured: `${x(connects.ratio)} raw ws${spread(connects)}`,
           status: connects.ratio >= 0.8 ? 'met' : 'missed',
           detail: connects.ratio >= 0.8 ? '' : `${x(connects.ratio)} < 0.80×: short by ${((1 - connects.ratio / 0.8) * 100).toFixed(0)} %`,
         },

@@ -15,6 +15,8 @@ import type { GeneratorClient } from './generator-client.ts';
 export const P99_LIMIT_MS = 100;
 // Room for the generator's own settling and IPC on top of a phase's nominal length.
 const CALL_MARGIN_MS = 60_000;
+// The closed loop waits this long for its last messages: they count in its CPU time, so they must arrive.
+const SATURATION_GRACE_MS = 5_000;
 
 /** What the fan-out needs besides the peer. */
 export interface FanoutContext {
@@ -30,6 +32,9 @@ export interface FanoutContext {
   log: (line: string) => void;
 }
 
+// CPU time over the phase as a share of one core.
+const share = (cpuUs: number, sample: LoadSample) => Math.round((cpuUs / 1000 / sample.elapsedMs) * 100);
+
 function judge(sample: LoadSample, paced: boolean, plannedMs: number): string | undefined {
   if (sample.closedByServer > 0) return `the server closed ${sample.closedByServer} reader sockets`;
   if (sample.refused > 0) return `the server refused ${sample.refused} publishes (${sample.lastRefusal ?? ''})`;
@@ -39,17 +44,31 @@ function judge(sample: LoadSample, paced: boolean, plannedMs: number): string | 
   return undefined;
 }
 
-async function measure(context: FanoutContext, paced: boolean, plannedMs: number, phase: () => Promise<LoadSample>): Promise<LoadMeasure> {
+// JSON (the IPC channel) turns NaN, a percentile without samples, into null.
+const orNaN = (value: number | null): number => (typeof value === 'number' ? value : Number.NaN);
+
+async function measure(context: FanoutContext, paced: boolean, plannedMs: number, phase: () => Promise<LoadSample>, attempts = 1): Promise<LoadMeasure> {
   const before = await context.deployment.stats(false);
-  const sample = await phase();
+  const raw = await phase();
+  const { p50, p90, p99, max } = raw.latency;
+  const sample: LoadSample = { ...raw, latency: { p50: orNaN(p50), p90: orNaN(p90), p99: orNaN(p99), max: orNaN(max) } };
   const after = await context.deployment.stats(false);
   const seconds = sample.elapsedMs / 1000;
   return {
     ...sample,
+    cpuUs: after.cpuUs - before.cpuUs,
     deliveriesPerSec: seconds > 0 ? sample.delivered / seconds : 0,
     cpuUsPerDelivery: sample.delivered > 0 ? (after.cpuUs - before.cpuUs) / sample.delivered : Number.NaN,
     failure: judge(sample, paced, plannedMs),
+    attempts,
   };
+}
+
+function medianBy(runs: readonly LoadMeasure[], key: (run: LoadMeasure) => number): LoadMeasure {
+  const sorted = [...runs].sort((a, b) => (key(a) || 0) - (key(b) || 0));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!middle) throw new Error('no closed-loop run');
+  return middle;
 }
 
 // Two significant digits: offered rates read as round numbers in the report.
@@ -62,17 +81,32 @@ function roundRate(rate: number): number {
 /** Runs the scenario on a connected fan-out; the generator must hold the readers and publishers. */
 export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   const { generator, sizes, reference, log } = context;
-  const saturate = (durationMs: number) =>
-    generator.call('saturate', { durationMs, window: sizes.window, graceMs: sizes.graceMs }, durationMs + sizes.graceMs + CALL_MARGIN_MS);
-  const step = (rate: number) =>
-    measure(context, true, sizes.stepMs, () =>
-      generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
+  const graceMs = Math.max(sizes.graceMs, SATURATION_GRACE_MS);
+  const saturate = (durationMs: number) => generator.call('saturate', { durationMs, window: sizes.window, graceMs }, durationMs + graceMs + CALL_MARGIN_MS);
+  const once = (rate: number, attempts: number) =>
+    measure(
+      context,
+      true,
+      sizes.stepMs,
+      () => generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
+      attempts,
     );
+  // A failed step is measured again: on a shared machine one descheduling of the server or the
+  // generator for 100 ms fails a step that the peer sustains.
+  const step = async (rate: number) => {
+    let measured = await once(rate, 1);
+    while (measured.failure && measured.attempts < sizes.stepAttempts && context.withinBudget()) measured = await once(rate, measured.attempts + 1);
+    return measured;
+  };
 
   await saturate(sizes.warmupMs);
-  const saturation = await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs));
+  // Several short closed-loop runs, keeping the median: one burst of the machine's other work
+  // must not set a peer's CPU figure, and every ratio to the baseline depends on its figure.
+  const runs: LoadMeasure[] = [];
+  for (let run = 0; run < sizes.saturationRuns; run++) runs.push(await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs)));
+  const saturation = medianBy(runs, (run) => run.cpuUsPerDelivery);
   log(
-    `  closed loop: ${Math.round(saturation.deliveriesPerSec)} deliveries/s, ${saturation.cpuUsPerDelivery.toFixed(2)} µs CPU each${saturation.failure ? ` (${saturation.failure})` : ''}`,
+    `  closed loop: ${Math.round(saturation.deliveriesPerSec)} deliveries/s, ${saturation.cpuUsPerDelivery.toFixed(2)} µs CPU each; CPU server ${share(saturation.cpuUs, saturation)} %, generator ${share(saturation.generatorCpuUs, saturation)} %${saturation.failure ? ` (${saturation.failure})` : ''}`,
   );
   if (context.baseline && context.round === 1) {
     const publishes = saturation.deliveriesPerSec / sizes.readersPerRoom;
@@ -84,7 +118,9 @@ export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
     if (!context.withinBudget()) break;
     const measured = await step(rate);
     steps.push(measured);
-    log(`  ${rate} publishes/s: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms${measured.failure ? ` -- ${measured.failure}` : ''}`);
+    log(
+      `  ${rate} publishes/s: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms; CPU server ${share(measured.cpuUs, measured)} %, generator ${share(measured.generatorCpuUs, measured)} %${measured.failure ? ` -- ${measured.failure}` : ''}`,
+    );
     if (measured.failure) break;
     sustainedRate = rate;
   }

@@ -8,7 +8,7 @@ import { benchFile } from './paths.ts';
 import { REDIS_URL } from './resources.ts';
 
 /** Every peer, in the order they run (the baseline first). */
-export const peerNames = ['ws', 'socketio', 'socketio-redis', 'switchboard', 'switchboard-redis', 'switchboard-history'] as const;
+export const peerNames = ['ws', 'ws-batched', 'socketio', 'socketio-redis', 'switchboard', 'switchboard-redis', 'switchboard-history'] as const;
 
 /** One of `peerNames`. */
 export type PeerName = (typeof peerNames)[number];
@@ -40,6 +40,8 @@ export interface PeerSpec {
   launcher: string;
   /** Whether its rooms keep history (Switchboard). */
   history: boolean;
+  /** A reference point, not a competitor: fan-out only, and no target is judged on it. */
+  reference?: boolean;
   /** One node. */
   single: Variant;
   /** Two nodes through Redis (publishers on the first, readers on the second); absent when the peer has no such deployment. */
@@ -71,6 +73,14 @@ export const peers: Readonly<Record<PeerName, PeerSpec>> = {
     history: false,
     single: { label: 'raw ws', needs: [], env: secret },
     cross: { label: 'raw ws + Redis pub/sub', needs: ['redis'], env: (c) => ({ ...secret(c), ...redis(c) }) },
+  },
+  'ws-batched': {
+    name: 'ws-batched',
+    protocol: 'raw-ws',
+    launcher: benchFile('peers/raw-ws.ts'),
+    history: false,
+    reference: true,
+    single: { label: 'raw ws, writes batched per tick (reference)', needs: [], env: (c) => ({ ...secret(c), BATCH_WRITES: '1' }) },
   },
   socketio: {
     name: 'socketio',

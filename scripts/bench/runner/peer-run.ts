@@ -3,6 +3,7 @@
  * rooms, run the selected scenarios, and give everything back. A scenario that fails is
  * recorded as failed and the run goes on; the processes are stopped whatever happens.
  */
+import { loadavg } from 'node:os';
 import type { ScenarioName, Sizes } from '../options.ts';
 import type { Outcome, PeerRun, Reference } from '../results.ts';
 import { deploy, variantOf, type Deployment, type Secrets, type Shape } from './deployment.ts';
@@ -38,13 +39,20 @@ async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/** Whether a peer has anything to run in this shape for the selected scenarios. */
+export function hasWork(spec: PeerSpec, shape: Shape, scenarios: readonly ScenarioName[]): boolean {
+  if (!variantOf(spec, shape)) return false;
+  if (shape === 'cross') return scenarios.includes('cross-node');
+  return scenarios.includes('fanout') || (!spec.reference && (scenarios.includes('idle') || scenarios.includes('storm')));
+}
+
 /** Runs one peer; never throws. */
 export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, context: PeerRunContext): Promise<PeerRun> {
   const variant = variantOf(spec, shape);
   if (!variant) throw new Error(`${spec.name} has no ${shape} deployment`);
-  const wantsIdle = shape === 'single' && (context.scenarios.includes('idle') || context.scenarios.includes('storm'));
+  const wantsIdle = shape === 'single' && !spec.reference && (context.scenarios.includes('idle') || context.scenarios.includes('storm'));
   const wantsFanout = context.scenarios.includes(shape === 'single' ? 'fanout' : 'cross-node');
-  const run: PeerRun = { peer: spec.name, label: variant.label, shape, round, started: false, idle: undefined, fanout: undefined };
+  const run: PeerRun = { peer: spec.name, label: variant.label, shape, round, started: false, loadAverage: loadavg()[0] ?? Number.NaN, idle: undefined, fanout: undefined };
   const setAll = (outcome: Outcome<never>) => {
     if (wantsIdle) run.idle = outcome;
     if (wantsFanout) run.fanout = outcome;
@@ -55,7 +63,7 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     return run;
   }
   if (!context.withinBudget()) {
-    setAll({ status: 'skipped', reason: 'the time budget of the run was spent' });
+    setAll({ status: 'skipped', reason: 'the run was interrupted or its time budget spent' });
     return run;
   }
   context.log(`round ${round}: ${variant.label}${shape === 'cross' ? ', two nodes' : ''}`);
@@ -78,15 +86,16 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     if (wantsIdle) {
       run.idle = await attempt(() => runIdle(gen, up, context.sizes));
       if (run.idle.status === 'ok') {
-        const { connectsPerSec, rssPerSocket } = run.idle.value;
-        context.log(`  storm: ${Math.round(connectsPerSec)} sockets/s; idle: ${(rssPerSocket / 1024).toFixed(1)} KiB RSS per socket`);
+        const { opened, connectsPerSec, rssPerSocket } = run.idle.value;
+        context.log(`  storm: ${opened} sockets at ${Math.round(connectsPerSec)}/s; idle: ${(rssPerSocket / 1024).toFixed(1)} KiB RSS per socket`);
       } else context.log(`  idle/storm failed: ${run.idle.status === 'failed' ? run.idle.error : run.idle.status}`);
     }
     if (wantsFanout) {
       run.fanout = await attempt(async () => {
         const { readersPerRoom, connectWindow } = context.sizes;
         const connected = await gen.call('connectFanout', { readersPerRoom, window: connectWindow, timeoutMs: CONNECT_TIMEOUT_MS }, CONNECT_TIMEOUT_MS + 30_000);
-        if (connected.failed > 0) throw new Error(`${connected.failed} fan-out sockets failed to open: ${connected.firstError ?? 'unknown error'}`);
+        const missing = connected.failed + connected.abandoned;
+        if (missing > 0) throw new Error(`${missing} fan-out sockets did not open in time: ${connected.firstError ?? 'none refused; too slow'}`);
         return runFanout({ generator: gen, deployment: up, sizes: context.sizes, reference: context.reference, round, baseline: spec.name === 'ws', withinBudget: context.withinBudget, log: context.log });
       });
       if (run.fanout.status === 'failed') context.log(`  fan-out failed: ${run.fanout.error}`);

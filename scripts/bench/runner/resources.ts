@@ -16,6 +16,9 @@ export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SCAN_LIMIT = 1_000;
+const DATABASE_PREFIX = 'sb_bench_';
+// Scratch databases of runs that crashed carry their creation time; anything this old is dropped.
+const STALE_AFTER_S = 3_600;
 
 /** A short random suffix for names. */
 export function randomName(): string {
@@ -28,9 +31,9 @@ export async function tempDir(): Promise<{ path: string; remove(): Promise<void>
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Creates an empty database `sb_bench_<random>`; `drop()` removes it with every connection to it. */
+/** Creates an empty database `sb_bench_<unix time>_<random>`; `drop()` removes it with every connection to it. */
 export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `sb_bench_${randomName()}`;
+  const name = `${DATABASE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomName()}`;
   await adminQuery(`create database ${name}`);
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
@@ -40,6 +43,16 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
       await adminQuery(`drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/** Drops the scratch databases that crashed runs left behind (older than an hour). */
+export async function sweepStaleDatabases(): Promise<void> {
+  const names = (await adminQuery(`select string_agg(datname, ',') from pg_database where datname like '${DATABASE_PREFIX}%'`)).split(',');
+  const cutoff = Date.now() / 1000 - STALE_AFTER_S;
+  for (const name of names) {
+    const created = Number(/^sb_bench_(\d+)_[0-9a-f]+$/.exec(name)?.[1]);
+    if (created < cutoff) await adminQuery(`drop database if exists ${name} with (force)`);
+  }
 }
 
 async function adminQuery(sql: string): Promise<string> {
