@@ -39,8 +39,10 @@ export class Connection {
   /** Set by every pong or frame, cleared by each heartbeat tick. */
   alive = true;
   /** Chat rooms joined on this socket: name → room id. */
-  readonly rooms = new Map<string, string>();
-  #afterReply: (() => void)[] = [];
+  #rooms: Map<string, string> | undefined;
+  /** The hub topics this socket is in; kept here rather than in a map of the hub's, one array per socket. */
+  readonly topics: string[] = [];
+  #afterReply: (() => void)[] | undefined;
   #phase: ConnectionPhase = { phase: 'open' };
   readonly #socket: RawSocket;
   readonly #limits: ConnectionLimits;
@@ -58,6 +60,11 @@ export class Connection {
     this.#limits = init.limits;
     this.#handle = init.handle;
     this.rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+  }
+
+  /** Chat rooms joined on this socket: name → room id. Made on first use: most sockets never chat. */
+  get rooms(): Map<string, string> {
+    return (this.#rooms ??= new Map());
   }
 
   /** This connection's logger; made on first use, since most sockets never log and a child costs memory. */
@@ -141,14 +148,14 @@ export class Connection {
 
   /** Queues work to run right after the current command's answer is sent (e.g. `welcome` after `authorize`). */
   afterReply(task: () => void): void {
-    this.#afterReply.push(task);
+    (this.#afterReply ??= []).push(task);
   }
 
   /** Runs what `afterReply` queued; the dispatcher calls it once the answer is written. */
   flushAfterReply(): void {
     const tasks = this.#afterReply;
-    if (tasks.length === 0) return;
-    this.#afterReply = [];
+    if (tasks === undefined) return;
+    this.#afterReply = undefined;
     for (const task of tasks) task();
   }
 

@@ -18,7 +18,6 @@ interface TopicEntry {
 export class Hub {
   readonly #channels: ChannelLayer;
   readonly #topics = new Map<string, TopicEntry>();
-  readonly #byConnection = new Map<Connection, Set<string>>();
 
   constructor(channels: ChannelLayer) {
     this.#channels = channels;
@@ -52,15 +51,14 @@ export class Hub {
       });
     }
     entry.members.add(connection);
-    let own = this.#byConnection.get(connection);
-    if (!own) this.#byConnection.set(connection, (own = new Set()));
-    own.add(topic);
+    if (!connection.topics.includes(topic)) connection.topics.push(topic);
     await entry.ready;
   }
 
   /** Removes a connection from a topic; the last local member unsubscribes the node. */
   async leave(topic: string, connection: Connection): Promise<void> {
-    this.#byConnection.get(connection)?.delete(topic);
+    const index = connection.topics.indexOf(topic);
+    if (index >= 0) connection.topics.splice(index, 1);
     const entry = this.#topics.get(topic);
     if (!entry || !entry.members.delete(connection) || entry.members.size > 0) return;
     this.#topics.delete(topic);
@@ -70,10 +68,8 @@ export class Hub {
 
   /** Removes a connection from every topic it is in (on disconnect). */
   async leaveAll(connection: Connection): Promise<void> {
-    const own = this.#byConnection.get(connection);
-    this.#byConnection.delete(connection);
-    if (!own) return;
-    await Promise.all([...own].map((topic) => this.leave(topic, connection)));
+    const own = connection.topics.splice(0);
+    await Promise.all(own.map((topic) => this.leave(topic, connection)));
   }
 
   /** How many local members a topic has on this node. */
