@@ -538,7 +538,7 @@ export interface components {
         RoomMessage: {
             id: string;
             room: components["schemas"]["RoomName"];
-            /** @description The room's sequence number; strictly increasing, gapless per room. */
+            /** @description The room's sequence number, strictly increasing per room and never reused. Gapless, except that a room without history may skip numbers after a server crash. */
             seq: number;
             sender: components["schemas"]["Sender"];
             /** @description Any JSON the sender attached (endpoint and backend messages always carry it). */

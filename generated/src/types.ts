@@ -37,7 +37,7 @@ export type Sender = {
 export type RoomMessage = {
   id: string;
   room: RoomName;
-  /** The room's sequence number; strictly increasing, gapless per room. */
+  /** The room's sequence number, strictly increasing per room and never reused. Gapless, except that a room without history may skip numbers after a server crash. */
   seq: number;
   sender: Sender;
   /** Any JSON the sender attached (endpoint and backend messages always carry it). */
@@ -173,7 +173,7 @@ export type ChatRoomInput = {
 /** The ChatJoinInput schema. */
 export type ChatJoinInput = {
   room: RoomName;
-  /** The last seq this client saw; the answer then carries every message after it (up to 500; `more` says when to page with chat.history). */
+  /** The last seq this client saw; the answer then carries the messages after it, oldest first, at most 500. When `more` is true, join again with `since` set to the last one returned to continue. */
   since?: number;
 };
 

@@ -484,7 +484,7 @@ validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_join = validate29;
 const schema45 = {"$id":"user_chat_join","$ref":"defs#/$defs/ChatJoinInput"};
-const schema46 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"since":{"type":"integer","minimum":0,"description":"The last seq this client saw; the answer then carries every message after it (up to 500; `more` says when to page with chat.history)."}}};
+const schema46 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"since":{"type":"integer","minimum":0,"description":"The last seq this client saw; the answer then carries the messages after it, oldest first, at most 500. When `more` is true, join again with `since` set to the last one returned to continue."}}};
 const schema47 = {"type":"string","description":"A room's name, unique within its app.","pattern":"^[A-Za-z0-9_-]{1,64}$"};
 const pattern4 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 
