@@ -2,6 +2,7 @@
  * A plain WebSocket test client (no SDK): what a wscat user or a Python script sees. Waits for
  * frames by predicate instead of sleeping; a deadline only turns a hang into a clear failure.
  */
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 
 /** A frame as parsed JSON. */
@@ -108,5 +109,23 @@ export function refusedUpgrade(url: string): Promise<number> {
       req.destroy();
     });
     ws.once('error', () => undefined);
+  });
+}
+
+/** Sends a raw upgrade request and returns the refusal's status and JSON body (no WebSocket client involved). */
+export function refusedUpgradeBody(url: string): Promise<{ status: number; body: unknown }> {
+  const target = new URL(url.replace(/^ws/, 'http'));
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(target, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    request.once('upgrade', () => reject(new Error('the upgrade was accepted')));
+    request.once('response', (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    request.once('error', reject);
+    request.end();
   });
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '@switchboard/sdk';
-import { openSocket, refusedUpgrade } from '../helpers/socket.ts';
+import { openSocket, refusedUpgrade, refusedUpgradeBody } from '../helpers/socket.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestApp, http } from '../helpers/tenancy.ts';
 
@@ -91,6 +91,11 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     await app.rest.rooms.create({ name: 'guarded' });
     const ep = await app.rest.endpoints.create('guarded', { permissions: 'read' });
     expect(await refusedUpgrade(`${server.wsUrl}/ws/endpoint/not-a-code`)).toBe(401);
+    expect(await refusedUpgradeBody(`${server.wsUrl}/ws/endpoint/not-a-code/`)).toEqual({
+      status: 401,
+      body: { error: { code: 'unauthenticated', message: expect.any(String) } },
+    });
+    expect(await refusedUpgradeBody(`${server.wsUrl}/ws/nowhere`)).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     await app.rest.endpoints.delete('guarded', ep.id);
     expect(await refusedUpgrade(`${server.wsUrl}${ep.path}`)).toBe(401);
   });
