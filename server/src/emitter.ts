@@ -6,6 +6,7 @@
 import type { UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from './channels/index.ts';
 import { addressConnection } from './ws/direct.ts';
+import { encodeUserEvent } from './ws/broadcasts.ts';
 
 /** Where an event goes. */
 export interface EmitTarget {
@@ -19,11 +20,6 @@ export interface Emitter {
   toConnection(connectionId: string): EmitTarget;
 }
 
-/** The encoded form of an event frame. */
-export function encodeEvent<E extends keyof UserEvents & string>(event: E, payload: UserEvents[E]): string {
-  return JSON.stringify({ action: event, payload });
-}
-
 /**
  * Creates an emitter over a channel layer.
  * @example
@@ -34,7 +30,7 @@ export function createEmitter(channels: ChannelLayer): Emitter {
   return {
     toConnection: (connectionId) => ({
       emit: (event, payload) => {
-        const { topic, message } = addressConnection(connectionId, encodeEvent(event, payload));
+        const { topic, message } = addressConnection(connectionId, encodeUserEvent(event, payload));
         return channels.publish(topic, message);
       },
     }),

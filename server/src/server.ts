@@ -78,128 +78,115 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const { config, inspect } = options;
   const node = randomUUID().slice(0, 8);
   const log = options.logger ?? createLogger({ level: config.logLevel, base: { node } });
-  const database =
-    options.database ??
-    (await createDatabase({
-      url: config.databaseUrl,
-      dataDir: config.dataDir,
-      onError: (err) => log.warn({ err }, 'idle database connection failed; the pool replaces it'),
+  // Everything opened is held here: a failed start and close() both release it in reverse order.
+  const resources: { close(): Promise<void> }[] = [];
+  const hold = <T extends { close(): Promise<void> }>(resource: T): T => (resources.push(resource), resource);
+  const release = async () => {
+    for (let resource = resources.pop(); resource; resource = resources.pop()) await resource.close();
+  };
+  try {
+    const database = hold(
+      options.database ??
+      (await createDatabase({
+        url: config.databaseUrl,
+        dataDir: config.dataDir,
+        onError: (err) => log.warn({ err }, 'idle database connection failed; the pool replaces it'),
+      })),
+    );
+    const channels = hold(await createChannelLayer({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      onError: (err, context) => log.error({ err, context }, 'channel layer error'),
     }));
-  const channels = await createChannelLayer({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    onError: (err, context) => log.error({ err, context }, 'channel layer error'),
-  }).catch(async (err: unknown) => {
-    await database.close();
-    throw err;
-  });
-  const cleanup = async () => {
-    await channels.close();
-    await database.close();
-  };
-  const presence = await createPresenceStore({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    node,
-    onError: (err: unknown) => log.error({ err }, 'presence store error'),
-  }).catch(async (err: unknown) => {
-    await cleanup();
-    throw err;
-  });
-  const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
-  if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
-  const events = createBroadcasts(channels);
-  const rooms = createRoomCache(database.db);
-  const credentials = createCredentialCache(database.db);
-  const sequences = await createSequences(config, database.db, log).catch(async (err: unknown) => {
-    await presence.close();
-    await cleanup();
-    throw err;
-  });
-  const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
-  const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
-  const hub = new Hub(channels);
-  const connections = new Map<string, Connection>();
-  const direct = deliverDirect(connections);
-  const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame };
-  const app = createApp({
-    node,
-    version: VERSION,
-    db: database.db,
-    databaseKind: database.kind,
-    channels,
-    log,
-    events,
-    presence,
-    adminToken,
-    tokens,
-    sequences,
-    rooms,
-    maxBodyBytes: config.maxFrameBytes,
-    onResponse: inspect?.response,
-  });
+    const presence = hold(await createPresenceStore({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      node,
+      onError: (err: unknown) => log.error({ err }, 'presence store error'),
+    }));
+    const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
+    if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
+    const events = createBroadcasts(channels);
+    const rooms = createRoomCache(database.db);
+    const credentials = createCredentialCache(database.db);
+    const sequences = hold(await createSequences(config, database.db, log));
+    const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
+    const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
+    const hub = new Hub(channels);
+    const connections = new Map<string, Connection>();
+    const direct = deliverDirect(connections);
+    const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame };
+    const app = createApp({
+      node,
+      version: VERSION,
+      db: database.db,
+      databaseKind: database.kind,
+      channels,
+      log,
+      events,
+      presence,
+      adminToken,
+      tokens,
+      sequences,
+      rooms,
+      maxBodyBytes: config.maxFrameBytes,
+      onResponse: inspect?.response,
+    });
 
-  // Before listening: a socket's first frames may already be addressed to it through this topic.
-  await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, credentials.revoke)]).catch(async (err: unknown) => {
-    await presence.close();
-    await cleanup();
-    throw err;
-  });
-  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  attachSocketRoutes(
-    http,
-    [
-      { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms, credentials }) },
-      // The communication server's URLs end with a slash; the route accepts both forms.
-      { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms, credentials }) },
-    ],
-    // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
-    { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },
-  );
-  http.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    http.once('listening', resolve);
-    http.once('error', reject);
-  }).catch(async (err: unknown) => {
-    await presence.close();
-    await cleanup();
-    throw err;
-  });
-  const stopHeartbeat = startHeartbeat(connections, config.heartbeatMs);
-  const { port } = http.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  log.info({ port, database: database.kind, channels: channels.kind }, 'listening');
+    // Before listening: a socket's first frames may already be addressed to it through this topic.
+    await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, credentials.revoke)]);
+    const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+    attachSocketRoutes(
+      http,
+      [
+        { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms, credentials }) },
+        // The communication server's URLs end with a slash; the route accepts both forms.
+        { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms, credentials }) },
+      ],
+      // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
+      { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },
+    );
+    http.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      http.once('listening', resolve);
+      http.once('error', reject);
+    });
+    const stopHeartbeat = startHeartbeat(connections, config.heartbeatMs);
+    const { port } = http.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    log.info({ port, database: database.kind, channels: channels.kind }, 'listening');
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      stopHeartbeat();
-      for (const connection of connections.values()) connection.close('server_restart');
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.
-        if ('closeAllConnections' in http) http.closeAllConnections();
-      });
-      await sequences.close();
-      await presence.close();
-      await channels.close();
-      await database.close();
-      log.info('closed');
-    })());
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        stopHeartbeat();
+        for (const connection of connections.values()) connection.close('server_restart');
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          // Sockets already upgraded are not HTTP connections any more; close the idle keep-alives too.
+          if ('closeAllConnections' in http) http.closeAllConnections();
+        });
+        await release();
+        log.info('closed');
+      })());
 
-  return {
-    node,
-    url: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}`,
-    port,
-    emitter: createEmitter(channels),
-    db: database.db,
-    channels,
-    presence,
-    adminToken,
-    demo,
-    connections,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+    return {
+      node,
+      url: `http://${host}:${port}`,
+      wsUrl: `ws://${host}:${port}`,
+      port,
+      emitter: createEmitter(channels),
+      db: database.db,
+      channels,
+      presence,
+      adminToken,
+      demo,
+      connections,
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (err) {
+    await release();
+    throw err;
+  }
 }

@@ -131,17 +131,3 @@ export async function softDeleteMessage(
     .returningAll()
     .executeTakeFirst();
 }
-
-/**
- * Hands out the room's next `seq` without storing a message (rooms without history still number
- * what they broadcast, so readers can tell order and gaps). Undefined when the room is gone.
- */
-export async function nextSeq(db: Executor, roomId: string): Promise<number | undefined> {
-  const room = await db
-    .updateTable('rooms')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-    .where('id', '=', roomId)
-    .returning('last_seq')
-    .executeTakeFirst();
-  return room?.last_seq;
-}

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from './connection.ts';
-import { isControl, parseClose } from './control.ts';
+import { deliver } from './hub.ts';
 import { topics } from './topics.ts';
 
 /** A new connection id on `node`. */
@@ -25,13 +25,6 @@ export function deliverDirect(connections: ReadonlyMap<string, Connection>): (me
   return (message) => {
     const newline = message.indexOf('\n');
     const connection = connections.get(message.slice(0, newline));
-    if (!connection) return;
-    const payload = message.slice(newline + 1);
-    if (!isControl(payload)) {
-      connection.send(payload);
-      return;
-    }
-    const reason = parseClose(payload);
-    if (reason) connection.close(reason);
+    if (connection) deliver(message.slice(newline + 1), [connection], 1);
   };
 }

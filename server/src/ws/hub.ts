@@ -14,6 +14,25 @@ interface TopicEntry {
   readonly ready: Promise<void>;
 }
 
+/**
+ * Hands one channel message to local members: a control message is applied (closing them), a
+ * frame is written. `ws` turns a string into bytes on every send, so a frame for several members
+ * is converted once and the same bytes written to all.
+ */
+export function deliver(message: string, members: Iterable<Connection>, count: number): void {
+  if (isControl(message)) {
+    const reason = parseClose(message);
+    if (reason) for (const member of members) member.close(reason);
+    return;
+  }
+  if (count === 1) {
+    for (const member of members) member.send(message);
+    return;
+  }
+  const encoded = Buffer.from(message);
+  for (const member of members) member.sendEncoded(encoded);
+}
+
 /** Local topic membership over a channel layer. */
 export class Hub {
   readonly #channels: ChannelLayer;
@@ -28,20 +47,7 @@ export class Hub {
     let entry = this.#topics.get(topic);
     if (!entry) {
       const members = new Set<Connection>();
-      const listener: ChannelListener = (message) => {
-        if (isControl(message)) {
-          const reason = parseClose(message);
-          if (reason) for (const member of members) member.close(reason);
-          return;
-        }
-        if (members.size === 1) {
-          for (const member of members) member.send(message);
-          return;
-        }
-        // `ws` turns a string into bytes on every send: convert once, write the bytes to all.
-        const encoded = Buffer.from(message);
-        for (const member of members) member.sendEncoded(encoded);
-      };
+      const listener: ChannelListener = (message) => deliver(message, members, members.size);
       entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
       this.#topics.set(topic, entry);
       const created = entry;

@@ -12,6 +12,7 @@ import { Connection, type ConnectionLimits, type FrameHandler } from './connecti
 import type { Hub } from './hub.ts';
 import type { AcceptSocket, RawSocket, UpgradeRequest } from './node-upgrade.ts';
 import { newConnectionId } from './direct.ts';
+import { encodeUserEvent } from './broadcasts.ts';
 
 /** What socket routes need from the server. */
 export interface SocketDeps {
@@ -75,7 +76,7 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
           maxFrameBytes: config.maxFrameBytes,
           ...route.greeting?.(principal),
         };
-        connection.send(JSON.stringify({ action: 'connected', payload: greeting }));
+        connection.send(encodeUserEvent('connected', greeting));
         route.opened?.(connection, principal);
       });
       return {
