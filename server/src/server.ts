@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
       sequences,
       rooms,
       maxBodyBytes: config.maxFrameBytes,
+      allowedOrigins: config.allowedOrigins,
       onResponse: inspect?.response,
     });
 
