@@ -21,6 +21,8 @@ if (!scalar || !target) {
 } else {
   scalar.createApiReference('#reference', {
     url: '/assets/openapi.json',
+    // Try-it requests go to the server that serves these docs, not the spec's example host.
+    servers: [{ url: location.origin, description: 'This server' }],
     withDefaultFonts: false,
     telemetry: false,
     hideClientButton: true,
