@@ -73,7 +73,7 @@ export const closeCodes = {
   },
   "token_expired": {
     "code": 4003,
-    "description": "The access token expired; refresh it, then reconnect."
+    "description": "The access token expired (while the socket was open, or already when it connected); refresh it, then reconnect."
   },
   "unavailable": {
     "code": 4004,
@@ -85,11 +85,15 @@ export const closeCodes = {
   },
   "unauthorized": {
     "code": 4501,
-    "description": "The credentials were refused or revoked (e.g. the endpoint was deleted); do not reconnect with them."
+    "description": "The credentials were refused or revoked (e.g. the endpoint was deleted, or the token given to `/ws` at connect time is not valid); do not reconnect with them."
   },
   "room_deleted": {
     "code": 4502,
     "description": "The room this socket is bound to was deleted; do not reconnect."
+  },
+  "origin_refused": {
+    "code": 4503,
+    "description": "The page that opened `/ws` is on an origin the server does not allow (neither its own nor one of `ALLOWED_ORIGINS`); the socket is closed before any frame. Do not reconnect from that origin."
   }
 } as const;
 

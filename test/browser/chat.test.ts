@@ -171,6 +171,24 @@ describe('the chat page', () => {
     await bobContext.close();
   }, 90_000);
 
+  it('signs in again for a fresh token when the server closes with token_expired', async () => {
+    const context = await browser.newContext();
+    const page = await signIn(context, 'bob');
+    const problems = pageProblems(page);
+    const signIns: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/auth/token') signIns.push(request.url());
+    });
+    const reconnecting = page.locator('#status[data-state="reconnecting"]').waitFor();
+    for (const connection of server.connections.values()) connection.close('token_expired');
+    await reconnecting;
+    await page.locator('#status[data-state="open"]').waitFor();
+    expect(signIns).toHaveLength(1);
+    await send(page, 'lobby', 'Bob with a fresh token');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('reads well on a phone-width screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
     const page = await context.newPage();

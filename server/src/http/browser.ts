@@ -6,20 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-
-/**
- * Whether a request from `origin` may proceed: no `Origin` (not a browser, or a same-origin
- * GET), the server's own origin (same host), or one of `allowed` (`*` allows any).
- */
-export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
-  if (origin === undefined) return true;
-  if (allowed.includes('*') || allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
+import { isAllowedOrigin } from '../auth/origin.ts';
 
 /** The middleware every response goes through: security headers, then CORS and `no-store` on `/v1/*`. */
 export function browserMiddleware(allowedOrigins: readonly string[]): MiddlewareHandler[] {

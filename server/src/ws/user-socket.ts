@@ -1,14 +1,17 @@
 /**
  * The /ws route: end users' sockets. A token may come with the upgrade (`?token=`, an
- * `Authorization: Bearer` header, or the `sb_token` cookie of a browser page): a bad one is
- * refused with 401 before the upgrade; none leaves the socket anonymous until `authorize`.
+ * `Authorization: Bearer` header, or the `sb_token` cookie of a browser page): a bad one gets a
+ * socket closed at once with 4501 (4003 if it expired); none leaves the socket anonymous until
+ * `authorize`. A page on an origin the server does not allow is closed with 4503.
  */
 import { commonErrors, userActions, type UserActions } from '@switchboard/protocol';
 import { userPayloadValidators } from '@switchboard/protocol/validators';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal, UserPrincipal } from '../auth/principal.ts';
-import type { TokenIssuer } from '../auth/tokens.ts';
+import { tokenExpired, type TokenIssuer } from '../auth/tokens.ts';
+import { isAllowedOrigin } from '../auth/origin.ts';
+import { SwitchboardError } from '../errors.ts';
 import { userHandlers, type UserContext } from '../handlers/user.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import { exit, userInfo } from '../services/chat.ts';
@@ -22,6 +25,7 @@ import { createDispatcher } from './dispatcher.ts';
 import { encodeUserEvent } from './broadcasts.ts';
 import type { AcceptSocket, UpgradeRequest } from './node-upgrade.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
+import { closeOnOpen } from './refuse-in-band.ts';
 import { topics } from './topics.ts';
 
 /** What the /ws route needs besides the socket basics. */
@@ -77,7 +81,7 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
     joinUserTopics: (principal) => joinUserTopics(connection, principal),
     welcome,
   });
-  return acceptSockets<Principal>(deps, {
+  const accept = acceptSockets<Principal>(deps, {
     channel: 'user',
     async authenticate(request) {
       const token = presentedToken(request);
@@ -103,4 +107,21 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
       await Promise.all([...connection.rooms].map(([name, id]) => exit(presence, events, { id, name }, user, connection.id)));
     },
   });
+  // The `sb_token` cookie rides along with any page's upgrade: only allowed origins may use /ws.
+  // Refusals a browser must act on are closes with a code, not HTTP statuses (see refuse-in-band.ts).
+  return async (request) => {
+    const origin = request.header('origin');
+    if (!isAllowedOrigin(origin, request.header('host'), deps.config.allowedOrigins)) {
+      deps.log.info({ origin }, 'socket refused: origin not allowed');
+      return closeOnOpen('origin_refused', 'origin not allowed');
+    }
+    try {
+      return await accept(request);
+    } catch (err) {
+      if (!(err instanceof SwitchboardError) || err.code !== 'unauthenticated') throw err;
+      const expired = err.cause === tokenExpired;
+      deps.log.info({ reason: err.message }, 'socket refused');
+      return closeOnOpen(expired ? 'token_expired' : 'unauthorized', expired ? 'token expired' : 'token refused');
+    }
+  };
 }

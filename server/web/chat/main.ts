@@ -34,21 +34,35 @@ form.addEventListener('submit', (event) => {
 });
 byId('sign-out', HTMLButtonElement).addEventListener('click', () => void signOut());
 
-async function fetchToken(app: string, username: string, password: string): Promise<string> {
-  const { accessToken } = await rest.auth.signIn({ app, username, password });
-  return accessToken;
+
+/** An access token and when to stop using it (a minute before it expires). */
+interface HeldToken {
+  token: string;
+  staleAt: number;
+}
+
+async function fetchToken(app: string, username: string, password: string): Promise<HeldToken> {
+  const { accessToken, expiresIn } = await rest.auth.signIn({ app, username, password });
+  return { token: accessToken, staleAt: Date.now() + Math.max(0, expiresIn - 60) * 1000 };
 }
 
 async function signIn(app: string, username: string, password: string): Promise<void> {
   signInError.hidden = true;
   signInButton.disabled = true;
   try {
-    const token = await fetchToken(app, username, password);
+    let held = await fetchToken(app, username, password);
     localStorage.setItem(APP_KEY, app);
     localStorage.setItem(USER_KEY, username);
     passwordInput.value = '';
-    // The password stays in this closure only, to fetch a fresh token when the old one expires.
-    start(token, () => fetchToken(app, username, password));
+    // The SDK asks for a token before every reconnect; the held one is reused until it is stale or
+    // the server said it expired, so a flapping network does not sign in again on every attempt.
+    // The password stays in this closure only (never in storage).
+    const getToken = async () => {
+      if (Date.now() >= held.staleAt) held = await fetchToken(app, username, password);
+      return held.token;
+    };
+    const expire = () => (held = { ...held, staleAt: 0 });
+    start(held.token, getToken, expire);
   } catch (error) {
     signInError.textContent = signInMessage(error);
     signInError.hidden = false;
@@ -67,12 +81,16 @@ function signInMessage(error: unknown): string {
   return `The server could not be reached (${error instanceof Error ? error.message : String(error)}).`;
 }
 
-function start(token: string, getToken: () => Promise<string>): void {
+function start(token: string, getToken: () => Promise<string>, expire: () => void): void {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const client = createClient({ url, token, getToken });
   const view = createChatView(client);
   const stops = [
-    client.on('state', (state) => showState(state)),
+    client.on('state', (state) => {
+      if (state.state === 'reconnecting' && state.lastClose.name === 'token_expired') expire();
+      showState(state);
+      if (state.state === 'closed' && state.reason.code !== 1000) void signOut(closedMessage(state.reason.name));
+    }),
     client.on('welcome', ({ user }) => {
       byId('me').textContent = user.staff ? `${user.username} (staff)` : user.username;
     }),
@@ -84,7 +102,8 @@ function start(token: string, getToken: () => Promise<string>): void {
   showState(client.state);
   client.ready().then(
     () => view.start(),
-    (error: unknown) => toast(error instanceof Error ? error.message : String(error), 'error', 'Could not connect'),
+    // A terminal close also reaches the state listener, which returns to the sign-in form.
+    () => {},
   );
 }
 
@@ -108,17 +127,18 @@ function showState(state: ConnectionState): void {
     banner.hidden = false;
   } else if (state.state === 'closed') {
     status.textContent = 'disconnected';
-    if (state.reason.code !== 1000) {
-      banner.textContent = `Disconnected: ${state.reason.reason || state.reason.name || state.reason.code}. Sign in again to continue.`;
-      banner.dataset.level = 'error';
-      banner.hidden = false;
-    }
   } else {
     status.textContent = state.state === 'authenticating' ? 'signing in…' : 'connecting…';
   }
 }
 
-async function signOut(): Promise<void> {
+function closedMessage(name: string | undefined): string {
+  if (name === 'unauthorized' || name === 'token_expired') return 'The server no longer accepts your sign-in (the user may have been removed). Sign in again.';
+  if (name === 'origin_refused') return 'This page is not on an origin the server allows (ALLOWED_ORIGINS).';
+  return 'The server closed the connection for good. Sign in again.';
+}
+
+async function signOut(message?: string): Promise<void> {
   const current = session;
   session = undefined;
   if (!current) return;
@@ -129,5 +149,9 @@ async function signOut(): Promise<void> {
   byId('session').hidden = true;
   byId('chat-screen').hidden = true;
   byId('sign-in-screen').hidden = false;
+  if (message) {
+    signInError.textContent = message;
+    signInError.hidden = false;
+  }
   passwordInput.focus();
 }
