@@ -11,7 +11,7 @@ try {
   const where = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`;
   const channels = config.redisUrl ? 'Redis' : 'in-process channels';
   process.stdout.write(
-    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  pages     ${server.url}/ (chat)  ${server.url}/docs\n  storage   ${where}; ${channels}\n\n`,
+    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  pages     ${server.url}/ (chat)  ${server.url}/playground  ${server.url}/docs\n  storage   ${where}; ${channels}\n\n`,
   );
   if (server.adminToken.kind === 'generated') {
     // Shown this once: only its hash is kept (in the data folder).

@@ -24,6 +24,7 @@ const htmlPages = {
   'docs/index.html': 'docs.html',
   'docs/rest.html': 'docs-rest.html',
   'docs/socket.html': 'docs-socket.html',
+  'playground/index.html': 'playground.html',
 } as const;
 
 /** The scripts, bundled for browsers. */
@@ -31,9 +32,10 @@ const scripts = {
   chat: 'chat/main.ts',
   'docs-rest': 'docs/rest.ts',
   'docs-socket': 'docs/socket.ts',
+  playground: 'playground/main.ts',
 } as const;
 
-const styles = ['shared/style.css', 'chat/chat.css', 'docs/docs.css', 'shared/favicon.svg'] as const;
+const styles = ['shared/style.css', 'chat/chat.css', 'docs/docs.css', 'playground/playground.css', 'shared/favicon.svg'] as const;
 
 /** Files of npm packages served as they are, by their name under /assets/vendor/. */
 const vendor = {
