@@ -3,7 +3,7 @@
  * The signing key is imported once, so verifying a token on a connect storm costs one HMAC.
  */
 import { sign, verify } from 'hono/jwt';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 
 /** What a valid token proves. */
 export interface AccessClaims {

@@ -3,13 +3,13 @@ import type { UserActions } from '@switchboard/protocol';
 import type { Kysely } from 'kysely';
 import type { Database, Room } from '../db/schema.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import * as chat from '../services/chat.ts';
-import { toRoom, toRoomMessage } from '../wire.ts';
+import { toRoom, toRoomMessage } from '../services/wire.ts';
 import { withLiveSeq } from '../services/messages.ts';
 import type { Connection } from '../ws/connection.ts';
 import type { Handlers } from '../ws/dispatcher.ts';
-import { topics } from '../ws/topics.ts';
+import { topics } from '../delivery/topics.ts';
 import { requireUser, type UserContext } from './user.ts';
 
 type ChatActions = Pick<UserActions, 'chat.join' | 'chat.leave' | 'chat.send' | 'chat.edit' | 'chat.delete' | 'chat.history'>;

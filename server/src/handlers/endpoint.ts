@@ -3,12 +3,12 @@ import type { EndpointActions } from '@switchboard/protocol';
 import type { Kysely } from 'kysely';
 import type { Database, JsonValue } from '../db/schema.ts';
 import { canWrite, type EndpointPrincipal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { DomainEvents } from '../services/events.ts';
 import { publishToRoomId } from '../services/messages.ts';
 import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
-import { toRoomMessage } from '../wire.ts';
+import { toRoomMessage } from '../services/wire.ts';
 import type { Handlers } from '../ws/dispatcher.ts';
 
 /** What an endpoint handler gets besides its payload. */

@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SwitchboardError, toSwitchboardError } from '../errors.ts';
+import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
 import { appRoutes } from './v1/apps.ts';

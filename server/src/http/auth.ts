@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { findActiveApiKeyByHash } from '../db/app.repository.ts';
 import type { App } from '../db/schema.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
 import { hashSecret, secretMatches } from '../auth/secrets.ts';
 

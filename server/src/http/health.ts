@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { components } from '@switchboard/protocol/openapi';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { Database } from '../db/schema.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** What the probes look at. */

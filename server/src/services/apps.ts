@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import * as repo from '../db/app.repository.ts';
 import { API_KEY_PREFIX, hashSecret, keyPrefix, randomSecret } from '../auth/secrets.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { DomainEvents } from './events.ts';
 
 /** Creates an app with its first key; the key is returned in clear this once. */

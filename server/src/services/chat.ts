@@ -9,7 +9,7 @@ import { getMessage, editMessage, listMessages, softDeleteMessage } from '../db/
 import { getRoom } from '../db/room.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import type { PresenceStore } from '../presence/index.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { DomainEvents, RoomRef } from './events.ts';
 import { publishMessage, type MessageDeps } from './messages.ts';
 

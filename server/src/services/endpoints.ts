@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Endpoint, EndpointPermissions, Room } from '../db/schema.ts';
 import * as repo from '../db/endpoint.repository.ts';
 import { hashSecret, randomSecret } from '../auth/secrets.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import type { DomainEvents } from './events.ts';
 import { getRoom } from './rooms.ts';

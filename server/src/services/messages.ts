@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, JsonValue, Message, Room, SenderType } from '../db/schema.ts';
 import { appendMessage, listMessages } from '../db/message.repository.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
 import type { DomainEvents } from './events.ts';
 import type { RoomCache } from './room-cache.ts';

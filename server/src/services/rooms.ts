@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Room } from '../db/schema.ts';
 import * as repo from '../db/room.repository.ts';
 import { UniqueViolation } from '../db/errors.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { DomainEvents } from './events.ts';
 import type { RoomCache } from './room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';

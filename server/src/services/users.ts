@@ -6,7 +6,7 @@ import { UniqueViolation } from '../db/errors.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { TokenIssuer } from '../auth/tokens.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { DomainEvents } from './events.ts';
 import { revocationKey, type CredentialCache } from './credential-cache.ts';
 

@@ -6,7 +6,7 @@
 import { closeCodes, type CloseReason } from '@switchboard/protocol';
 import type { Logger } from '../logger.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { RawSocket } from './node-upgrade.ts';
+import type { RawSocket } from './socket-contract.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 const OPEN = 1;

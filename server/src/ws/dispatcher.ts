@@ -6,7 +6,7 @@
  */
 import type { ActionInfo, ErrorCode, RequestId, Validator } from '@switchboard/protocol';
 import { validateEnvelope } from '@switchboard/protocol/validators';
-import { SwitchboardError, toSwitchboardError, validationIssues } from '../errors.ts';
+import { SwitchboardError, toSwitchboardError, validationIssues } from '../lib/errors.ts';
 import { isAuthenticated } from '../auth/principal.ts';
 import type { Connection, FrameHandler } from './connection.ts';
 

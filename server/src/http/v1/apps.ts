@@ -1,7 +1,7 @@
 /** /v1/apps: operator-only management of apps and their API keys. */
 import { Hono } from 'hono';
 import * as apps from '../../services/apps.ts';
-import { toApiKey, toApp } from '../../wire.ts';
+import { toApiKey, toApp } from '../../services/wire.ts';
 import { requireAdmin } from '../auth.ts';
 import { readBody } from '../body.ts';
 import type { RestDeps } from './deps.ts';

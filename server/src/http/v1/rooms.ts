@@ -4,7 +4,7 @@ import type { JsonValue, Room } from '../../db/schema.ts';
 import * as rooms from '../../services/rooms.ts';
 import * as endpoints from '../../services/endpoints.ts';
 import * as messages from '../../services/messages.ts';
-import { toEndpoint, toRoom, toRoomMessage } from '../../wire.ts';
+import { toEndpoint, toRoom, toRoomMessage } from '../../services/wire.ts';
 import { requireApp, type AppEnv } from '../auth.ts';
 import { intQuery, readBody } from '../body.ts';
 import type { RestDeps } from './deps.ts';

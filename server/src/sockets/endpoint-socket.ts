@@ -9,7 +9,7 @@ import { endpointPayloadValidators } from '@switchboard/protocol/validators';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { canRead, type EndpointPrincipal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import { endpointHandlers, type EndpointContext } from '../handlers/endpoint.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import { endpointPresenceKey } from '../services/endpoints.ts';
@@ -17,10 +17,10 @@ import { revocationKey, type CredentialCache } from '../services/credential-cach
 import type { DomainEvents } from '../services/events.ts';
 import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
-import { createDispatcher } from './dispatcher.ts';
-import type { AcceptSocket } from './node-upgrade.ts';
+import { createDispatcher } from '../ws/dispatcher.ts';
+import type { AcceptSocket } from '../ws/socket-contract.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
-import { topics } from './topics.ts';
+import { topics } from '../delivery/topics.ts';
 
 /** What the endpoint route needs besides the socket basics. */
 export interface EndpointSocketDeps extends SocketDeps {

@@ -5,8 +5,8 @@
 import type { EndpointEvents, UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { DomainEvents } from '../services/events.ts';
-import { toRoom, toRoomMessage } from '../wire.ts';
-import { encodeClose } from './control.ts';
+import { toRoom, toRoomMessage } from '../services/wire.ts';
+import { encodeClose } from '../ws/control.ts';
 import { topics } from './topics.ts';
 import { revocationKey } from '../services/credential-cache.ts';
 

@@ -7,12 +7,12 @@ import type { ConnectedEvent } from '@switchboard/protocol';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Principal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
-import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
-import type { Hub } from './hub.ts';
-import type { AcceptSocket, RawSocket, UpgradeRequest } from './node-upgrade.ts';
-import { newConnectionId } from './direct.ts';
-import { encodeUserEvent } from './broadcasts.ts';
+import { SwitchboardError } from '../lib/errors.ts';
+import { Connection, type ConnectionLimits, type FrameHandler } from '../ws/connection.ts';
+import type { Hub } from '../ws/hub.ts';
+import type { AcceptSocket, RawSocket, UpgradeRequest } from '../ws/socket-contract.ts';
+import { newConnectionId } from '../ws/direct.ts';
+import { encodeUserEvent } from '../delivery/broadcasts.ts';
 
 /** What socket routes need from the server. */
 export interface SocketDeps {

@@ -17,12 +17,12 @@ import type { RoomCache } from '../services/room-cache.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
 import { principalOf, userRevocationKeys } from '../services/users.ts';
 import type { CredentialCache } from '../services/credential-cache.ts';
-import type { Connection } from './connection.ts';
-import { createDispatcher } from './dispatcher.ts';
-import { encodeUserEvent } from './broadcasts.ts';
-import type { AcceptSocket, UpgradeRequest } from './node-upgrade.ts';
+import type { Connection } from '../ws/connection.ts';
+import { createDispatcher } from '../ws/dispatcher.ts';
+import { encodeUserEvent } from '../delivery/broadcasts.ts';
+import type { AcceptSocket, UpgradeRequest } from '../ws/socket-contract.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
-import { topics } from './topics.ts';
+import { topics } from '../delivery/topics.ts';
 
 /** What the /ws route needs besides the socket basics. */
 export interface UserSocketDeps extends SocketDeps {

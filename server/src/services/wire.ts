@@ -4,7 +4,7 @@
  */
 import type { components } from '@switchboard/protocol/openapi';
 import type { Room as WireRoom, RoomMessage, UserInfo } from '@switchboard/protocol';
-import type { App, ApiKey, Endpoint, Message, Room, User } from './db/schema.ts';
+import type { App, ApiKey, Endpoint, Message, Room, User } from '../db/schema.ts';
 
 type Schemas = components['schemas'];
 
