@@ -5,34 +5,18 @@
  */
 import { commonErrors, userActions, type UserActions } from '@switchboard/protocol';
 import { userPayloadValidators } from '@switchboard/protocol/validators';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import type { Principal, UserPrincipal } from '../auth/principal.ts';
-import type { TokenIssuer } from '../auth/tokens.ts';
-import { userHandlers, type UserContext } from '../handlers/user.ts';
-import type { PresenceStore } from '../presence/index.ts';
-import { exit, userInfo } from '../services/chat.ts';
-import type { DomainEvents } from '../services/events.ts';
-import type { RoomCache } from '../services/room-cache.ts';
-import type { SequenceSource } from '../sequences/sequence-source.ts';
-import { principalOf, userRevocationKeys } from '../services/users.ts';
-import type { CredentialCache } from '../services/credential-cache.ts';
-import type { Connection } from '../ws/connection.ts';
+import type { AnonymousPrincipal, UserPrincipal } from '../auth/principal.ts';
+import type { HandlerContext } from '../handlers/context.ts';
+import { userHandlers } from '../handlers/user.ts';
+import type { Services } from '../services/index.ts';
 import { createDispatcher } from '../ws/dispatcher.ts';
-import { encodeUserEvent } from '../delivery/broadcasts.ts';
 import type { AcceptSocket, UpgradeRequest } from '../ws/socket-contract.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
-import { topics } from '../delivery/topics.ts';
+import { UserSocketSession, welcomeFrame } from './sessions.ts';
 
 /** What the /ws route needs besides the socket basics. */
-export interface UserSocketDeps extends SocketDeps {
-  db: Kysely<Database>;
-  events: DomainEvents;
-  presence: PresenceStore;
-  tokens: TokenIssuer;
-  sequences: SequenceSource;
-  rooms: RoomCache;
-  credentials: CredentialCache;
+export interface UserSocketOptions extends SocketDeps {
+  services: Services;
 }
 
 /** The cookie a browser page may carry its access token in. */
@@ -46,61 +30,32 @@ function presentedToken(request: UpgradeRequest): string | undefined {
   return request.cookie(TOKEN_COOKIE) || undefined;
 }
 
-/** The `welcome` frame of an authenticated socket. */
-function welcome(principal: UserPrincipal): string {
-  return encodeUserEvent('welcome', {
-    user: userInfo(principal),
-    app: { id: principal.appId, name: principal.appName },
-    expiresAt: new Date(principal.expiresAt).toISOString(),
-  });
-}
-
 /** Builds the accept function of the /ws route. */
-export function userSocket(deps: UserSocketDeps): AcceptSocket {
-  const { db, events, presence, tokens, hub, sequences, rooms, credentials } = deps;
-  const joinUserTopics = async (connection: Connection, principal: UserPrincipal) => {
-    await Promise.all([topics.user(principal.userId), topics.app(principal.appId), topics.appUsers(principal.appId)].map((t) => hub.join(t, connection)));
-    // Deleted between the credential's read and the subscriptions: the close went unheard here.
-    if (credentials.revokedSince(userRevocationKeys(principal), principal.verifiedAt)) connection.close('unauthorized');
-  };
-  const contextOf = (connection: Connection): UserContext => ({
-    connection,
-    db,
-    events,
-    presence,
-    tokens,
-    credentials,
-    sequences,
-    rooms,
-    join: (topic) => hub.join(topic, connection),
-    leave: (topic) => hub.leave(topic, connection),
-    joinUserTopics: (principal) => joinUserTopics(connection, principal),
-    welcome,
-  });
-  return acceptSockets<Principal>(deps, {
+export function userSocket(options: UserSocketOptions): AcceptSocket {
+  const { services, hub } = options;
+  return acceptSockets<AnonymousPrincipal | UserPrincipal, HandlerContext<UserSocketSession>>(options, {
     channel: 'user',
     async authenticate(request) {
       const token = presentedToken(request);
-      return token === undefined ? { kind: 'anonymous' } : principalOf(credentials, tokens, token);
+      return token === undefined ? { kind: 'anonymous' } : services.users.principalOf(token);
     },
-    dispatch: createDispatcher<UserActions, UserContext>({
-      maxFrameBytes: deps.config.maxFrameBytes,
+    createContext: (connection, principal) => ({ session: new UserSocketSession({ connection, hub, services, principal }), services }),
+    dispatch: createDispatcher<UserActions, HandlerContext<UserSocketSession>>({
+      maxFrameBytes: options.config.maxFrameBytes,
       actions: userActions,
       validators: userPayloadValidators,
       commonErrors,
       handlers: userHandlers,
-      context: contextOf,
+      authenticated: ({ session }) => session.principal.kind === 'user',
     }),
-    async open(connection, principal) {
-      if (principal.kind === 'user') await joinUserTopics(connection, principal);
+    subscribe: (_connection, { session }) => session.joinUserTopics(),
+    afterGreeting(connection, { session }) {
+      if (session.principal.kind === 'user') connection.send(welcomeFrame(session.principal));
     },
-    opened(connection, principal) {
-      if (principal.kind === 'user') connection.send(welcome(principal));
-    },
-    async closed(connection, principal) {
+    async cleanup(connection, { session }) {
+      const { principal } = session;
       if (principal.kind !== 'user') return;
-      const user = userInfo(principal);
-      await Promise.all([...connection.rooms].map(([name, id]) => exit(presence, events, { id, name }, user, connection.id)));
+      await Promise.all(session.joinedRooms().map((room) => services.chat.exit(room, principal, connection.id)));
     },
   });
 }

@@ -85,7 +85,7 @@ class CorkingSocket implements RawSocket {
 
 function compile(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = path.replace(/:([A-Za-z]+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
+  const source = path.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'));
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
@@ -151,7 +151,7 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
       const callbacks = attach(new CorkingSocket(ws));
       ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? callbacks.binary() : callbacks.message(data.toString())));
       ws.on('pong', callbacks.pong);
-      ws.on('close', (code: number) => callbacks.closed(code));
+      ws.on('close', (code: number) => callbacks.end(code));
       ws.on('error', () => ws.terminate());
     });
   }

@@ -21,10 +21,14 @@ export interface RawSocket {
 
 /** The callbacks of one open socket. */
 export interface SocketCallbacks {
+  /** A text frame arrived. */
   message(text: string): void;
+  /** A binary frame arrived (the protocol is JSON text). */
   binary(): void;
+  /** The peer answered a ping. */
   pong(): void;
-  closed(code: number): void;
+  /** The socket is gone (closed by either side), with its close code. */
+  end(code: number): void;
 }
 
 /** The parts of an upgrade request an authenticator may read. */
@@ -39,7 +43,7 @@ export interface UpgradeRequest {
 /** Runs during the upgrade request (throws a SwitchboardError to refuse); returns how to attach the socket once open. */
 export type AcceptSocket = (request: UpgradeRequest) => Promise<(socket: RawSocket) => SocketCallbacks>;
 
-/** A socket route: a path pattern where `:name` matches one segment; a trailing slash is accepted. */
+/** A socket route: a path pattern (AsyncAPI style) where `{name}` matches one segment; a trailing slash is accepted. */
 export interface SocketRouteEntry {
   path: string;
   accept: AcceptSocket;
