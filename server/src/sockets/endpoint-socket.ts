@@ -10,19 +10,13 @@ import { canRead, type EndpointPrincipal } from '../auth/principal.ts';
 import { topics } from '../delivery/topics.ts';
 import { endpointHandlers } from '../handlers/endpoint.ts';
 import type { HandlerContext } from '../handlers/context.ts';
-import type { Services } from '../services/index.ts';
 import { createDispatcher } from '../ws/dispatcher.ts';
 import type { AcceptSocket } from '../ws/socket-contract.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
 import { EndpointSocketSession } from './sessions.ts';
 
-/** What the endpoint route needs besides the socket basics. */
-export interface EndpointSocketOptions extends SocketDeps {
-  services: Services;
-}
-
 /** Builds the accept function of the endpoint route. */
-export function endpointSocket(options: EndpointSocketOptions): AcceptSocket {
+export function endpointSocket(options: SocketDeps): AcceptSocket {
   const { services, hub } = options;
   return acceptSockets<EndpointPrincipal, HandlerContext<EndpointSocketSession>>(options, {
     channel: 'endpoint',

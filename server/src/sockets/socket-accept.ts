@@ -13,6 +13,7 @@ import type { Dispatch } from '../ws/dispatcher.ts';
 import type { Hub } from '../ws/hub.ts';
 import type { AcceptSocket, RawSocket, UpgradeRequest } from '../ws/socket-contract.ts';
 import { newConnectionId } from '../ws/direct.ts';
+import type { Services } from '../services/index.ts';
 import { encodeUserEvent } from '../delivery/broadcasts.ts';
 
 /** What socket routes need from the server. */
@@ -21,6 +22,8 @@ export interface SocketDeps {
   node: string;
   log: Logger;
   hub: Hub;
+  /** The one services object of this node. */
+  services: Services;
   /** The sockets open on this node, by connection id. */
   connections: Map<string, Connection>;
   /** Sees every frame sent to a socket (the contract test's tap), with the route's channel id. */

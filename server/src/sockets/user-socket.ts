@@ -8,16 +8,10 @@ import { userPayloadValidators } from '@switchboard/protocol/validators';
 import type { AnonymousPrincipal, UserPrincipal } from '../auth/principal.ts';
 import type { HandlerContext } from '../handlers/context.ts';
 import { userHandlers } from '../handlers/user.ts';
-import type { Services } from '../services/index.ts';
 import { createDispatcher } from '../ws/dispatcher.ts';
 import type { AcceptSocket, UpgradeRequest } from '../ws/socket-contract.ts';
 import { acceptSockets, type SocketDeps } from './socket-accept.ts';
 import { UserSocketSession, welcomeFrame } from './sessions.ts';
-
-/** What the /ws route needs besides the socket basics. */
-export interface UserSocketOptions extends SocketDeps {
-  services: Services;
-}
 
 /** The cookie a browser page may carry its access token in. */
 export const TOKEN_COOKIE = 'sb_token';
@@ -31,7 +25,7 @@ function presentedToken(request: UpgradeRequest): string | undefined {
 }
 
 /** Builds the accept function of the /ws route. */
-export function userSocket(options: UserSocketOptions): AcceptSocket {
+export function userSocket(options: SocketDeps): AcceptSocket {
   const { services, hub } = options;
   return acceptSockets<AnonymousPrincipal | UserPrincipal, HandlerContext<UserSocketSession>>(options, {
     channel: 'user',
