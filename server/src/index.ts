@@ -4,4 +4,4 @@ export { parseConfig, defaultConfig, ConfigError, configVariables, type ServerCo
 export { createEmitter, type Emitter, type EmitTarget } from './delivery/emitter.ts';
 export { createChannelLayer, type ChannelLayer } from './channels/index.ts';
 export { SwitchboardError } from './lib/errors.ts';
-export { createLogger, type Logger } from './logger.ts';
+export { createLogger, type Logger } from './lib/logger.ts';

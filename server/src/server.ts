@@ -10,7 +10,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Kysely } from 'kysely';
 import { socketRoutes } from '@switchboard/protocol';
 import type { ServerConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { createChannelLayer, type ChannelLayer } from './channels/index.ts';
 import { createDatabase, pingDatabase, type DatabaseHandle } from './db/create-database.ts';
 import type { Database } from './db/schema.ts';

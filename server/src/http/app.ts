@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
 import { appRoutes } from './v1/apps.ts';
 import { roomRoutes } from './v1/rooms.ts';

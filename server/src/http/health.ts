@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Health, Readiness } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import { SwitchboardError } from '../lib/errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 
 /** What the probes look at. */
 export interface HealthDeps {

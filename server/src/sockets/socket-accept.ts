@@ -6,7 +6,7 @@
  */
 import type { ConnectedEvent } from '@switchboard/protocol';
 import type { ServerConfig } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import { SwitchboardError } from '../lib/errors.ts';
 import { Connection, type ConnectionLimits } from '../ws/connection.ts';
 import type { Dispatch } from '../ws/dispatcher.ts';

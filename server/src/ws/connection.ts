@@ -5,7 +5,7 @@
  * (sockets/sessions.ts); the Node specifics stay in node-upgrade.ts; protocol rules in the dispatcher.
  */
 import { closeCodes, type CloseReason } from '@switchboard/protocol';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { RawSocket } from './socket-contract.ts';
 import { TokenBucket } from './rate-limit.ts';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionInfo, Validator, ValidatorError } from '@switchboard/protocol';
 import { SwitchboardError } from '../lib/errors.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import { createDispatcher, type DispatchPeer, type Handlers } from './dispatcher.ts';
 
 type Common = 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable';

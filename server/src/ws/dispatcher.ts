@@ -7,7 +7,7 @@
 import type { ActionInfo, ErrorCode, RequestId, Validator } from '@switchboard/protocol';
 import { validateEnvelope } from '@switchboard/protocol/validators';
 import { SwitchboardError, toSwitchboardError, validationIssues } from '../lib/errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 
 /** One action of a generated action map. */
 export type ActionSpec = { input: unknown; output: unknown; errors: ErrorCode };
