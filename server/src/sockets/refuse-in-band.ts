@@ -5,12 +5,12 @@
  * handshake and close at once with a documented code, before any frame is sent.
  */
 import { closeCodes, type CloseReason } from '@switchboard/protocol';
-import type { AcceptSocket } from './node-upgrade.ts';
+import type { AcceptSocket } from '../ws/socket-contract.ts';
 
 /** The accept result of a socket that is closed with `reason` as soon as it opens. */
 export function closeOnOpen(reason: CloseReason, message: string): Awaited<ReturnType<AcceptSocket>> {
   return (socket) => {
     socket.close(closeCodes[reason].code, message);
-    return { message: () => {}, binary: () => {}, pong: () => {}, closed: () => {} };
+    return { message: () => {}, binary: () => {}, pong: () => {}, end: () => {} };
   };
 }
