@@ -7,6 +7,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { FAULTS, runScenario, type ScenarioReport } from '../../test/faults/soak/scenario.ts';
 
+// An interrupted run exits through 'exit', where the test helpers stop every process they started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const rounds = Number(process.env.SOAK_ROUNDS ?? 3);
 const settleMs = Number(process.env.SOAK_SETTLE_MS ?? 30_000);
 const README = new URL('../../README.md', import.meta.url);

@@ -12,6 +12,20 @@ import { join } from 'node:path';
 // Scaled like every other test deadline (TEST_TIMEOUT_SCALE), so a loaded machine still passes.
 const deadline = (ms: number) => ms * Math.max(1, Number(process.env.TEST_TIMEOUT_SCALE) || 1);
 
+// Every child still running when this process exits is killed with it, even after a crash or
+// an interrupted run, so no Redis or Postgres is left behind on its port.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Tracks a child process until it exits; returns it. */
+export function ownChild(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 /** A server process a test controls. */
 export interface ServerProcess extends AsyncDisposable {
   readonly port: number;
@@ -83,7 +97,7 @@ function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: (
   let closed = false;
   const start = async () => {
     if (closed) throw new Error(`${recipe.what} is closed`);
-    const started = spawn(recipe.command, recipe.args, { stdio: 'ignore', uid: recipe.uid, gid: recipe.gid });
+    const started = ownChild(spawn(recipe.command, recipe.args, { stdio: 'ignore', uid: recipe.uid, gid: recipe.gid }));
     started.once('error', () => {});
     child = started;
     await waitForPort(port, () => child, recipe.what);

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort, startPostgresProcess, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
+import { freePort, ownChild, startPostgresProcess, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = 'server/src/main.ts';
@@ -84,7 +84,7 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
       url: `http://127.0.0.1:${port}`,
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       async start() {
-        const started = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const started = ownChild(spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }));
         started.stderr?.setEncoding('utf8').on('data', (text: string) => options.log?.(`[node ${name}] ${text.trimEnd()}`));
         child = started;
         await waitUntilReady(`${node.url}/readyz`, options.readyTimeoutMs, () => started.exitCode === null && started.signalCode === null);
