@@ -32,6 +32,11 @@ export interface DatabaseHandle {
 
 const INT8_OID = 20;
 
+/** How long opening a Postgres connection may take before the request answers `unavailable`. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+/** How long one query may wait for Postgres before it fails (and the request answers `unavailable`). */
+export const POSTGRES_QUERY_TIMEOUT_MS = 5_000;
+
 // Scoped to our pool rather than `pg.types.setTypeParser`, which would change every pg user in
 // the process. Our bigints (`seq`, `count(*)`) stay far below 2^53.
 const postgresTypes: pg.CustomTypesConfig = {
@@ -71,9 +76,19 @@ export async function openPGliteDatabase(pglite: PGlite): Promise<DatabaseHandle
 
 /** Connects a pool to `url`, checks it is reachable and migrates. Errors name the host, never the password. */
 export async function openPostgresDatabase(url: string, onError?: (error: Error) => void): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, types: postgresTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: postgresTypes,
+    // A database that stalls must not stall every socket behind it: connects and queries give up,
+    // the caller answers `unavailable`, and the client retries.
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    query_timeout: POSTGRES_QUERY_TIMEOUT_MS,
+  });
   // Without a listener, an idle client dropped by the server would crash the process.
   pool.on('error', (error) => onError?.(error));
+  // So would a client that is checked out when its connection drops (pg emits `error` on it and
+  // the pool listens only while it is idle); its query fails on its own.
+  pool.on('connect', (client) => client.on('error', (error) => onError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
