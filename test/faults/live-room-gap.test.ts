@@ -43,7 +43,7 @@ describe.each(backends)('a room without history across a reconnect on %s', (back
     };
     await send(1, 10);
     await delivered(10);
-    const connection = [...server.connections.values()].find((c) => c.principal.kind === 'user' && c.principal.userId === reader.id)!;
+    const connection = server.connections.get((await receiver.ready()).connectionId)!;
     connection.close('token_expired');
     await asked;
     await send(11, 20); // gone for the reader: the room keeps no copy

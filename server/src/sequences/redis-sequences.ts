@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { raiseSeqTo, readSeq, setSeq } from '../db/room.repository.ts';
 import type { RedisClient } from '../redis/connect.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { SequenceSource } from './sequence-source.ts';
 
 /** Numbers reserved in the database at a time: one write per this many messages of a room. */
