@@ -76,6 +76,16 @@ async function waitForPort(port: number, child: () => ChildProcess | undefined, 
   }
 }
 
+/** Signals a process and its children (Postgres serves each connection from a child process). */
+function signalTree(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (child?.pid === undefined) return;
+  const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  // Children first on a stop (no backend answers while the parent still runs), parent first on a resume.
+  if (signal === 'SIGCONT') child.kill(signal);
+  for (const pid of children) process.kill(Number(pid), signal);
+  if (signal !== 'SIGCONT') child.kill(signal);
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -125,8 +135,8 @@ function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: (
       await stop(options);
       await start();
     },
-    hang: () => void child?.kill('SIGSTOP'),
-    resume: () => void child?.kill('SIGCONT'),
+    hang: () => signalTree(child, 'SIGSTOP'),
+    resume: () => signalTree(child, 'SIGCONT'),
     close,
     [Symbol.asyncDispose]: close,
   };
