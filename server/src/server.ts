@@ -118,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     const events = createBroadcasts(channels);
     const sequences = hold(await createSequences(config, database.db, log));
     const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
-    const services = createServices({ db: database.db, events, presence, sequences, tokens });
+    const services = createServices({ db: database.db, events, presence, sequences, tokens, log });
     const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(services) : undefined;
     const hub = new Hub(channels);
     const direct = deliverDirect(connections);

@@ -14,6 +14,8 @@ describe('delivery through Redis, Postgres and node faults', () => {
     console.log(JSON.stringify(report));
     for (const fault of FAULTS) expect(report.faults[fault]).toBe(1);
     expect(report.shutOut).toEqual([]);
+    // A send refused during a fault says why in a code the client can act on, never `internal`.
+    expect(report.failedSends).not.toHaveProperty('internal');
     for (const room of report.rooms) {
       expect(room, `${room.reader} in ${room.room}`).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, acknowledgedNotStored: 0 });
       expect(room.acknowledged).toBeGreaterThan(0);

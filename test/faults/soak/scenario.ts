@@ -65,7 +65,8 @@ const ROOMS: TrafficRoom[] = [
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function inject(cluster: Cluster, fault: Fault, round: number, options: ScenarioOptions): Promise<void> {
-  const node = cluster.nodes[round % cluster.nodes.length]!;
+  // The node faults take turns, so both nodes are killed and stopped over the rounds.
+  const node = cluster.nodes[(round + FAULTS.indexOf(fault)) % cluster.nodes.length]!;
   switch (fault) {
     case 'redis-restart':
       return cluster.redis.restart({ hard: true });
