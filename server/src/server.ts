@@ -85,6 +85,8 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   const release = async () => {
     for (let resource = resources.pop(); resource; resource = resources.pop()) await resource.close();
   };
+  // The sockets open on this node; the channel layer may need to reach them from its first reconnect.
+  const connections = new Map<string, Connection>();
   try {
     const database = hold(
       options.database ??
@@ -98,6 +100,12 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
       redisUrl: config.redisUrl,
       prefix: config.redisPrefix,
       onError: (err, context) => log.error({ err, context }, 'channel layer error'),
+      // Frames published while this node's subscription was down never arrived: every socket here
+      // is closed with a reconnect code, and clients rejoin with `since`, recovering from history.
+      onResubscribed: () => {
+        log.warn({ sockets: connections.size }, 'channel subscriptions restored after a loss; closing sockets so clients recover');
+        for (const connection of connections.values()) connection.close('unavailable');
+      },
     }));
     const presence = hold(await createPresenceStore({
       redisUrl: config.redisUrl,
@@ -110,10 +118,9 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     const events = createBroadcasts(channels);
     const sequences = hold(await createSequences(config, database.db, log));
     const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
-    const services = createServices({ db: database.db, events, presence, sequences, tokens });
+    const services = createServices({ db: database.db, events, presence, sequences, tokens, log });
     const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(services) : undefined;
     const hub = new Hub(channels);
-    const connections = new Map<string, Connection>();
     const direct = deliverDirect(connections);
     const socketDeps = { config, node, log, hub, connections, services, onSend: inspect?.frame };
     const app = createApp({

@@ -8,6 +8,7 @@ import type { DomainEvents } from '../services/events.ts';
 import { encodeClose } from '../ws/control.ts';
 import { topics } from './topics.ts';
 import { revocationKey } from '../services/credential-cache.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 
 /** Encodes an event frame of the endpoint socket. */
 export function encodeEndpointEvent<E extends keyof EndpointEvents & string>(event: E, payload: EndpointEvents[E]): string {
@@ -21,7 +22,11 @@ export function encodeUserEvent<E extends keyof UserEvents & string>(event: E, p
 
 /** Implements the domain events over a channel layer. */
 export function createBroadcasts(channels: ChannelLayer): DomainEvents {
-  const publish = (topic: string, frame: string) => channels.publish(topic, frame);
+  // A channel layer that refuses or times out is an outage: `unavailable`, with the cause for the log.
+  const publish = (topic: string, frame: string) =>
+    channels.publish(topic, frame).catch((error: unknown) => {
+      throw new SwitchboardError('unavailable', 'The channel layer is not available.', undefined, { cause: error });
+    });
   return {
     async messagePublished(room, message) {
       // Endpoint readers and chat members speak different event names: two encodings per message, not per reader.

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.ts';
 import type { PresenceStore } from '../presence/index.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
 import type { TokenIssuer } from '../auth/tokens.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { DomainEvents } from './events.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import type { RoomCache } from './room-cache.ts';
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   presence: PresenceStore;
   sequences: SequenceSource;
   tokens: TokenIssuer;
+  /** For what a service handles without failing the request (never payloads or secrets). */
+  log: Logger;
 }
 
 /** The deps plus the caches the services share; internal to services/. */
