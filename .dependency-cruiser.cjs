@@ -42,9 +42,8 @@ module.exports = {
       comment: 'Two folders that import each other are one module in two places; one of them is in the wrong layer.',
       severity: 'error',
       scope: 'folder',
-      // TODO(layout): ws/ ↔ handlers/ is the known cycle the layout refactor removes; known-violation
-      // baselines do not cover folder rules, so it is exempted here until then.
-      from: { path: '^(server/src|sdk/src|generated/src)/', pathNot: '^server/src/(ws|handlers)$' },
+      // Known-violation baselines do not cover folder rules: a folder cycle always fails.
+      from: { path: '^(server/src|sdk/src|generated/src)/' },
       to: { circular: true },
     },
     {

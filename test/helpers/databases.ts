@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { afterAll, inject } from 'vitest';
-import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '../../server/src/db/create-database.ts';
-import type { DatabaseHandle } from '../../server/src/db/create-database.ts';
-import type { Database } from '../../server/src/db/schema.ts';
+import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '@switchboard/server/testing';
+import type { Database, DatabaseHandle } from '@switchboard/server/testing';
 import type { TestDatabaseKind } from './backends.ts';
 import { admin, buildPGliteTemplate, buildPostgresTemplate, databaseUrl, quote, TEST_DATABASE_PREFIX, uniqueName } from './templates.ts';
 

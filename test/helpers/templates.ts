@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '../../server/src/db/create-database.ts';
+import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '@switchboard/server/testing';
 
 /** The Postgres server tests use; needs rights to create databases. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

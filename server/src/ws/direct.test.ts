@@ -1,11 +1,10 @@
 /** Frames for one connection: addressed by its id on its node's topic, delivered to it alone. */
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import { Connection } from './connection.ts';
 import { encodeClose } from './control.ts';
-import { addressConnection, deliverDirect, newConnectionId } from './direct.ts';
-import type { RawSocket } from './node-upgrade.ts';
-import { topics } from './topics.ts';
+import { addressConnection, deliverDirect, newConnectionId, nodeTopic } from './direct.ts';
+import type { RawSocket } from './socket-contract.ts';
 
 class FakeSocket implements RawSocket {
   readyState = 1;
@@ -29,7 +28,7 @@ const limits = { maxBufferedBytes: 1024, framesPerSecond: 100, frameBurst: 10, m
 function connection(id: string): { connection: Connection; socket: FakeSocket } {
   const socket = new FakeSocket();
   const handle = async (): Promise<void> => {};
-  return { socket, connection: new Connection({ id, route: '/ws', socket, principal: { kind: 'anonymous' }, log: silent, limits, handle }) };
+  return { socket, connection: new Connection({ id, route: '/ws', socket, log: silent, limits, handle }) };
 }
 
 describe('direct frames', () => {
@@ -42,7 +41,7 @@ describe('direct frames', () => {
   it('addresses a frame to the node topic of the connection, with its id in front', () => {
     const id = newConnectionId('node-7');
     expect(addressConnection(id, '{"action":"notification"}')).toEqual({
-      topic: topics.node('node-7'),
+      topic: nodeTopic('node-7'),
       message: `${id}\n{"action":"notification"}`,
     });
   });
