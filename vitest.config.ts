@@ -1,13 +1,39 @@
 import { defineConfig } from 'vitest/config';
+import { announceTimeScale, deadline } from './test/helpers/deadline.ts';
+
+// Every deadline of the run stretches with the machine (or TEST_TIMEOUT_SCALE); said once here.
+announceTimeScale();
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'server/src/**/*.test.ts', 'sdk/src/**/*.test.ts'],
     // Suites start real servers, Postgres databases and Redis clients; a few workers keep the
     // two cores busy without starving the servers under test.
     maxWorkers: 2,
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // expect.poll's default (1 s) is a deadline too.
+    expect: { poll: { timeout: deadline(5_000) } },
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          // Beside the code, against fakes: no server, database, Redis or socket; seconds in all.
+          name: 'unit',
+          include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts'],
+          testTimeout: deadline(5_000),
+          hookTimeout: deadline(5_000),
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Real servers on every backend; one migrated database template per run (global setup).
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['./test/helpers/global-setup.ts'],
+          testTimeout: deadline(20_000),
+          hookTimeout: deadline(60_000),
+        },
+      },
+    ],
   },
 });

@@ -182,6 +182,7 @@ export interface ChatListeners {
 }
 
 /** The argument list of a call: the payload is optional when none of its properties is required. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends I` asks whether every property of I is optional
 export type PayloadArgs<I> = {} extends I ? [payload?: I] : [payload: I];
 
 /** One action as a method: typed payload in, typed reply out. */

@@ -11,8 +11,9 @@ import { runBenchmark } from '../../scripts/bench/bench.ts';
 import { parseArgs } from '../../scripts/bench/options.ts';
 import { writeReport } from '../../scripts/bench/report/write.ts';
 import type { BenchResults, FanoutRun, IdleRun, Outcome } from '../../scripts/bench/results.ts';
+import { deadline } from '../helpers/deadline.ts';
 
-const SMOKE_TIMEOUT_MS = 240_000;
+const SMOKE_TIMEOUT_MS = deadline(240_000);
 
 let folder: string;
 let results: BenchResults;

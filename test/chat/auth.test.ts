@@ -9,6 +9,7 @@ import { isSwitchboardError } from '@switchboard/sdk';
 import { closedOnOpen, openSocket } from '../helpers/socket.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestApp, createTestUser, http, type TestApp, type TestUser } from '../helpers/tenancy.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 const JWT_SECRET = 'test-signing-secret-0123456789abcdefghij';
 
@@ -17,7 +18,7 @@ describe.each(backends)('user authentication on %s', (backend) => {
   let app: TestApp;
   let dave: TestUser;
   beforeAll(async () => {
-    server = await startTestServer({ backend, config: { jwtSecret: JWT_SECRET, heartbeatMs: 200 } });
+    server = await startTestServer({ backend, config: { jwtSecret: JWT_SECRET, heartbeatMs: deadline(200) } });
     app = await createTestApp(server, 'auth');
     dave = await createTestUser(app, 'dave');
   });

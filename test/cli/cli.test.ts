@@ -17,6 +17,7 @@ import { createTestDatabase } from '../helpers/databases.ts';
 import { createSharedBackend, startTestServer, TEST_ADMIN_TOKEN, TEST_REDIS_URL } from '../helpers/server.ts';
 import { openSocket } from '../helpers/socket.ts';
 import { http } from '../helpers/tenancy.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = 'server/bin/switchboard.js';
@@ -53,7 +54,7 @@ type KeyCreated = { appId: string; id: string; prefix: string; apiKey: string };
 type AppList = { items: { id: string; name: string; keys: { id: string; prefix: string }[] }[] };
 
 describe('switchboard CLI against a running server', () => {
-  it('creates an app whose key works, lists it, rotates its keys and deletes it', { timeout: 60_000 }, async () => {
+  it('creates an app whose key works, lists it, rotates its keys and deletes it', { timeout: deadline(60_000) }, async () => {
     await using server = await startTestServer({ backend: 'embedded' });
     const env = { SWITCHBOARD_URL: server.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
     const rooms = (apiKey: string) => http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': apiKey } });
@@ -98,7 +99,7 @@ describe('switchboard CLI against a running server', () => {
     for (const { stdout, stderr } of runs) expect(stdout + stderr).not.toContain(TEST_ADMIN_TOKEN);
   });
 
-  it('fails with exit 1 and the catalog code on a wrong token, which it never echoes', { timeout: 60_000 }, async () => {
+  it('fails with exit 1 and the catalog code on a wrong token, which it never echoes', { timeout: deadline(60_000) }, async () => {
     await using server = await startTestServer({ backend: 'embedded' });
     const wrong = 'not-the-operator-token-0123456789';
     const [fromEnv, fromFlag, asJson] = await Promise.all([
@@ -115,7 +116,7 @@ describe('switchboard CLI against a running server', () => {
     expect(JSON.parse(asJson.stderr)).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 
-  it('rejects an invalid name with the same validation as the API', { timeout: 60_000 }, async () => {
+  it('rejects an invalid name with the same validation as the API', { timeout: deadline(60_000) }, async () => {
     await using server = await startTestServer({ backend: 'embedded' });
     const run = await switchboard(['apps', 'create', ''], { SWITCHBOARD_URL: server.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN });
     expect(run.code).toBe(1);
@@ -124,7 +125,7 @@ describe('switchboard CLI against a running server', () => {
 });
 
 describe('switchboard CLI directly on the database', () => {
-  it('creates and lists apps in Postgres without a server; the printed key is the stored one', { timeout: 60_000 }, async () => {
+  it('creates and lists apps in Postgres without a server; the printed key is the stored one', { timeout: deadline(60_000) }, async () => {
     await using database = await createTestDatabase('postgres');
     const env = { DATABASE_URL: database.url! };
     const created = parseJson<AppCreated>(await switchboard(['apps', 'create', 'direct-app', '--json'], env));
@@ -142,7 +143,7 @@ describe('switchboard CLI directly on the database', () => {
     expect(invalid.stderr).toMatch(/^error: validation_failed: /);
   });
 
-  it('creates, lists and deletes apps in a stopped server\'s embedded data folder', { timeout: 90_000 }, async () => {
+  it('creates, lists and deletes apps in a stopped server\'s embedded data folder', { timeout: deadline(90_000) }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sb-cli-'));
     try {
       await (await createDatabase({ dataDir })).close();
@@ -159,7 +160,7 @@ describe('switchboard CLI directly on the database', () => {
     }
   });
 
-  it('deletes an app in Postgres and, through the shared Redis, closes its sockets on a running node', { timeout: 60_000 }, async () => {
+  it('deletes an app in Postgres and, through the shared Redis, closes its sockets on a running node', { timeout: deadline(60_000) }, async () => {
     await using shared = await createSharedBackend();
     await using server = await startTestServer({ backend: 'postgres+redis', shared });
     const env = { DATABASE_URL: shared.databaseUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: shared.redisPrefix };
@@ -177,7 +178,7 @@ describe('switchboard CLI directly on the database', () => {
 });
 
 describe('switchboard CLI usage', () => {
-  it('shows help on stdout with exit 0', { timeout: 60_000 }, async () => {
+  it('shows help on stdout with exit 0', { timeout: deadline(60_000) }, async () => {
     const [top, flag, command, group] = await Promise.all([
       switchboard(['help']),
       switchboard(['--help']),
@@ -205,14 +206,14 @@ describe('switchboard CLI usage', () => {
     [['apps', 'list', '--url', 'http://127.0.0.1:1', '--data-dir', 'x'], /not both/],
     [['apps', 'list', '--url', 'ftp://127.0.0.1'], /must be an http/],
     [['help', 'frob'], /no help for 'frob'/],
-  ])('exits 2 with a message on stderr for %j', { timeout: 30_000 }, async (args, message) => {
+  ])('exits 2 with a message on stderr for %j', { timeout: deadline(30_000) }, async (args, message) => {
     const run = await switchboard(args, { ADMIN_TOKEN: TEST_ADMIN_TOKEN });
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(/^switchboard: /);
     expect(run.stderr).toMatch(message);
   });
 
-  it('exits 2 without an operator token, and never prints a database URL it refuses', { timeout: 30_000 }, async () => {
+  it('exits 2 without an operator token, and never prints a database URL it refuses', { timeout: deadline(30_000) }, async () => {
     const secretUrl = 'mysql://root:hunter2-password@db.internal/app';
     const [noToken, badUrl] = await Promise.all([switchboard(['apps', 'list']), switchboard(['apps', 'list'], { DATABASE_URL: secretUrl })]);
     expect(noToken).toMatchObject({ code: 2 });

@@ -8,6 +8,7 @@ import { createDatabase } from '@switchboard/server/testing';
 import { appendMessage } from '@switchboard/server/testing';
 import { createRoom, getRoom } from '@switchboard/server/testing';
 import { admin, databaseUrl, uniqueName } from '../helpers/databases.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 describe('createDatabase', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -35,7 +36,7 @@ describe('createDatabase', () => {
     // bigint-as-number is scoped to our pools: other pg users in the process still get strings.
     expect(pg.types.getTypeParser(20)('5')).toBe('5');
     expect((await getRoom(second.db, app.id, 'lobby'))?.last_seq).toBe(1);
-  }, 60_000); // two fresh on-disk PGlite starts: seconds each on a busy 2-core machine
+  }, deadline(60_000)); // two fresh on-disk PGlite starts: seconds each on a busy 2-core machine
 
   it('opens and migrates an empty Postgres database when given a URL', async () => {
     const name = uniqueName('sb_test_');

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createClient, type ChatGapEvent } from '@switchboard/sdk';
 import { backends, startTestServer } from '../helpers/server.ts';
 import { createTestApp, createTestUser } from '../helpers/tenancy.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 describe.each(backends)('a room without history across a reconnect on %s', (backend) => {
-  it('announces exactly the messages sent while the reader was offline', { timeout: 60_000 }, async () => {
+  it('announces exactly the messages sent while the reader was offline', { timeout: deadline(60_000) }, async () => {
     await using server = await startTestServer({ backend });
     const app = await createTestApp(server, 'live');
     await app.rest.rooms.create({ name: 'ticker', history: false });

@@ -8,13 +8,14 @@ import { createClient, createRestClient, type RoomMessage } from '@switchboard/s
 import { createSharedBackend, startTestServer } from '../helpers/server.ts';
 import { startRedisProcess } from '../helpers/processes.ts';
 import { createTestApp, createTestUser } from '../helpers/tenancy.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 const RESTARTS = 3;
 const PER_ROUND = 40;
 
 describe('delivery across Redis restarts', () => {
   // Three restarts of a Redis and four servers' reconnects: longer than a unit of work.
-  it('leaves no reader of a room with history missing a stored message', { timeout: 90_000 }, async () => {
+  it('leaves no reader of a room with history missing a stored message', { timeout: deadline(90_000) }, async () => {
     await using redis = await startRedisProcess();
     await using shared = await createSharedBackend();
     const config = { redisUrl: redis.url, redisPrefix: shared.redisPrefix };

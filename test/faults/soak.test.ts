@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FAULTS, runScenario } from './soak/scenario.ts';
+import { timeScale } from '../helpers/deadline.ts';
 
-const scale = Math.max(1, Number(process.env.TEST_TIMEOUT_SCALE) || 1);
+const scale = timeScale();
 
 describe('delivery through Redis, Postgres and node faults', () => {
   it('loses, duplicates and reorders nothing, and announces every gap', { timeout: 240_000 * scale }, async () => {

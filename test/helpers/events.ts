@@ -1,7 +1,8 @@
 /** Waits for SDK client events by predicate, recording everything, so tests never sleep. */
 import type { SwitchboardClient, UserEvents } from '@switchboard/sdk';
+import { deadline } from './deadline.ts';
 
-const DEADLINE_MS = 5_000;
+const DEADLINE_MS = deadline(5_000);
 
 type EventName = keyof UserEvents & string;
 

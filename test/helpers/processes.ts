@@ -8,9 +8,9 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deadline } from './deadline.ts';
 
-// Scaled like every other test deadline (TEST_TIMEOUT_SCALE), so a loaded machine still passes.
-const deadline = (ms: number) => ms * Math.max(1, Number(process.env.TEST_TIMEOUT_SCALE) || 1);
+// Waits below are scaled like every other test deadline (deadline.ts), so a loaded machine still passes.
 
 // Every child still running when this process exits is killed with it, even after a crash or
 // an interrupted run, so no Redis or Postgres is left behind on its port.

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { defaultConfig, startServer, type ServerConfig, type SwitchboardServer } from '@switchboard/server';
 import { createLogger, type Logger } from '@switchboard/server';
 import { checkFrame, checkResponse } from './contract.ts';
+import { selectedBackends, type Backend } from './backends.ts';
 import { createTestDatabase } from './databases.ts';
 
-/** The two backends every server suite runs on. */
-export const backends = ['embedded', 'postgres+redis'] as const;
+export type { Backend } from './backends.ts';
 
-/** Embedded defaults, or real Postgres and Redis. */
-export type Backend = (typeof backends)[number];
+/** The backends every server suite runs on: both, or those `TEST_BACKENDS` names. */
+export const backends: readonly Backend[] = selectedBackends;
 
 /** Redis for tests; each test run namespaces its topics with a random prefix. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

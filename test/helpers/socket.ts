@@ -4,11 +4,13 @@
  */
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
+import { deadline } from './deadline.ts';
 
 /** A frame as parsed JSON. */
 export type Frame = { action: string; ref?: string | number; payload?: unknown; error?: { code: string; message: string; details?: unknown } };
 
-const DEADLINE_MS = 5_000;
+// A frame that should come comes in milliseconds; the deadline only turns a hang into a failure.
+const DEADLINE_MS = deadline(5_000);
 
 /** A connected raw socket that records every frame. */
 export class TestSocket implements AsyncDisposable {

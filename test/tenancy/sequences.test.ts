@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, startServer, createLogger } from '@switchboard/server';
 import { backends, createSharedBackend, startTestServer, TEST_ADMIN_TOKEN } from '../helpers/server.ts';
 import { createTestApp } from '../helpers/tenancy.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 describe.each(backends)('message numbering without history on %s', (backend) => {
   it('reports the live lastSeq and continues it when history is turned on', async () => {
@@ -64,5 +65,5 @@ describe('message numbering without history across nodes and restarts', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, deadline(60_000));
 });

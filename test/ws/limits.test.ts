@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSocket } from '../helpers/socket.ts';
 import { backends, startTestServer } from '../helpers/server.ts';
+import { deadline } from '../helpers/deadline.ts';
 
 describe.each(backends)('socket limits on %s', (backend) => {
   it('closes a slow consumer with 4001 once its send buffer passes the limit', async () => {
@@ -31,7 +32,8 @@ describe.each(backends)('socket limits on %s', (backend) => {
   });
 
   it('keeps a socket that answers pings', async () => {
-    await using server = await startTestServer({ backend, config: { heartbeatMs: 100 } });
+    // A pong must come back within one interval; on a loaded machine the event loop may stall longer than 100 ms.
+    await using server = await startTestServer({ backend, config: { heartbeatMs: deadline(100) } });
     await using socket = await openSocket(`${server.wsUrl}/ws`);
     let pings = 0;
     await new Promise<void>((resolve) => socket.ws.on('ping', () => ++pings === 5 && resolve()));

@@ -167,6 +167,7 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   // PGlite exposes no cursor to read from, and buffering everything would only pretend to stream.
+  // eslint-disable-next-line require-yield -- Kysely's driver interface wants a generator; this one only refuses
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on PGlite; page with limit/offset or keyset instead');
   }

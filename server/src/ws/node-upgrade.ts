@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { AcceptSocket, RawSocket, SocketCallbacks, SocketRouteEntry, UpgradeRequest } from './socket-contract.ts';
+import type { RawSocket, SocketCallbacks, SocketRouteEntry, UpgradeRequest } from './socket-contract.ts';
 
 /** The part of `ws`'s private state this file relies on: the TCP socket under it. */
 type WithTcpSocket = { _socket?: { cork(): void; uncork(): void } };

@@ -6,7 +6,7 @@
  */
 import { createRestClient } from '@switchboard/sdk';
 import { startCluster, waitUntilReady, type Cluster } from './cluster.ts';
-import { startReader, startWriter, type ReaderRecord, type TrafficRoom, type WriterRecord } from './traffic.ts';
+import { startReader, startWriter, type ReaderRecord, type TrafficRoom } from './traffic.ts';
 
 /** The faults the scenario injects. */
 export const FAULTS = ['redis-restart', 'postgres-restart', 'postgres-hang', 'node-kill', 'node-term'] as const;
