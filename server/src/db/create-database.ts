@@ -99,7 +99,19 @@ export async function openPostgresDatabase(url: string, onError?: (error: Error)
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`cannot connect to Postgres at ${describeTarget(url)}: ${reason}`, { cause: error });
   }
-  await migrateOrDestroy(db);
+  // Migrations wait on a lock while another node migrates and may run long: not under the
+  // request timeout, on a connection of their own.
+  const migrationPool = new pg.Pool({ connectionString: url, types: postgresTypes, max: 1 });
+  migrationPool.on('error', (error) => onError?.(error));
+  const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: migrationPool }) });
+  try {
+    await migrateToLatest(migrator);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  } finally {
+    await migrator.destroy();
+  }
   return handle(db, 'postgres');
 }
 
