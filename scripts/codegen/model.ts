@@ -19,6 +19,10 @@ export interface ActionModel {
   output: Schema;
   outputType: string;
   errors: string[];
+  /** The envelope schema the command travels in (its message's trait `x-frame`). */
+  commandFrame: string;
+  /** The envelope schema of its answer. */
+  replyFrame: string;
 }
 
 /** One server-initiated frame. */
@@ -27,6 +31,8 @@ export interface EventModel {
   summary: string;
   payload: Schema;
   payloadType: string;
+  /** The envelope schema the event travels in: the event frame, or the error frame. */
+  frame: string;
 }
 
 /** One socket route (an AsyncAPI channel). */
@@ -106,6 +112,7 @@ export async function loadModel(): Promise<ProtocolModel> {
       const request = message(op.messages[0].$ref);
       const reply = message(op.reply?.messages?.[0]?.$ref);
       if (request.name !== name || reply.name !== name) throw new Error(`operation ${opId}: its messages must be named ${name}`);
+      if (request.trait !== 'command' || reply.trait !== 'reply') throw new Error(`operation ${opId}: its message must have the command trait and its reply the reply trait`);
       channel.actions.push({
         name,
         summary: op.summary ?? '',
@@ -115,16 +122,20 @@ export async function loadModel(): Promise<ProtocolModel> {
         output: rewriteRefs(reply.payload) as Schema,
         outputType: typeName(reply.payload, reply.key),
         errors: ((op['x-errors'] ?? []) as string[]).map((c) => knownCode(c, `operation ${opId}`)),
+        commandFrame: request.frame,
+        replyFrame: reply.frame,
       });
     } else {
       const name = op['x-event'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-event is required on send operations`);
       const event = message(op.messages[0].$ref);
+      if (event.trait !== (name === 'error' ? 'error' : 'event')) throw new Error(`operation ${opId}: its message must have the ${name === 'error' ? 'error' : 'event'} trait`);
       channel.events.push({
         name,
         summary: op.summary ?? '',
         payload: rewriteRefs(event.payload) as Schema,
         payloadType: typeName(event.payload, event.key),
+        frame: event.frame,
       });
     }
   }
@@ -161,7 +172,16 @@ function restOperations(openapi: Doc): RestOperationModel[] {
   return ops;
 }
 
-function resolveMessage(doc: Doc, ref: string | undefined): { key: string; name: string; payload: Doc } {
+interface ResolvedMessage {
+  key: string;
+  name: string;
+  payload: Doc;
+  /** Its one trait (command, reply, event or error), which names the envelope it travels in. */
+  trait: string;
+  frame: string;
+}
+
+function resolveMessage(doc: Doc, ref: string | undefined): ResolvedMessage {
   if (!ref) throw new Error('an operation is missing its message or reply message');
   let target = lookup(doc, ref);
   let key = ref.split('/').pop()!;
@@ -169,7 +189,12 @@ function resolveMessage(doc: Doc, ref: string | undefined): { key: string; name:
     key = String(target.$ref).split('/').pop()!;
     target = lookup(doc, target.$ref);
   }
-  return { key, name: target.name, payload: target.payload };
+  const traits = (target.traits ?? []) as Doc[];
+  if (traits.length !== 1 || typeof traits[0]?.$ref !== 'string') throw new Error(`message ${key}: it must have exactly one trait (command, reply, event or error)`);
+  const trait = refToName(traits[0].$ref);
+  const frameRef = lookup(doc, traits[0].$ref)?.['x-frame']?.$ref;
+  if (typeof frameRef !== 'string') throw new Error(`message trait ${trait}: x-frame must $ref the envelope schema`);
+  return { key, name: target.name, payload: target.payload, trait, frame: refToName(frameRef) };
 }
 
 function lookup(doc: Doc, ref: string): Doc {

@@ -32,8 +32,6 @@ export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
   context: (connection: Connection) => Ctx;
 }
 
-type Envelope = { action: string; id?: RequestId; payload?: unknown };
-
 /** Builds the frame handler of one socket route. */
 export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): FrameHandler {
   const { maxFrameBytes, actions, validators, commonErrors, handlers } = options;
@@ -71,7 +69,7 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       sendError(connection, 'error', readableId(frame), new SwitchboardError('bad_request', 'The frame is not a valid envelope.', { issues }));
       return;
     }
-    const { action, id, payload } = frame as Envelope;
+    const { action, id, payload } = frame;
     const codes = allowed.get(action);
     const handler = (handlers as Record<string, ((input: unknown, ctx: Ctx) => unknown) | undefined>)[action];
     if (!codes || !handler) {
