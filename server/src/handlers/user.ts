@@ -60,6 +60,7 @@ export const userHandlers = {
       throw new SwitchboardError('unauthenticated', 'This socket is already authorized as another user.');
     }
     ctx.connection.principal = principal;
+    ctx.connection.closeAt(principal.expiresAt, 'token_expired');
     if (current.kind !== 'user') await ctx.joinUserTopics(principal);
     ctx.connection.afterReply(() => ctx.connection.send(ctx.welcome(principal)));
     return { user: userInfo(principal) };

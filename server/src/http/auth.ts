@@ -14,6 +14,9 @@ import { hashSecret, secretMatches } from '../auth/secrets.ts';
 /** Context variables of routes behind `requireApp`. */
 export type AppEnv = { Variables: { app: App } };
 
+const BEARER = { challenge: 'Bearer' } as const;
+const API_KEY = { challenge: 'API-Key' } as const;
+
 function bearer(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
@@ -23,8 +26,8 @@ function bearer(header: string | undefined): string | undefined {
 export function requireAdmin(setup: AdminTokenSetup) {
   return createMiddleware(async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    if (!token) throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.');
-    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash)) throw new SwitchboardError('unauthenticated', 'The operator token is not valid.');
+    if (!token) throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.', undefined, BEARER);
+    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash)) throw new SwitchboardError('unauthenticated', 'The operator token is not valid.', undefined, BEARER);
     await next();
   });
 }
@@ -33,9 +36,9 @@ export function requireAdmin(setup: AdminTokenSetup) {
 export function requireApp(db: Kysely<Database>) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('api-key');
-    if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.');
+    if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.', undefined, API_KEY);
     const found = key.length <= 200 ? await findActiveApiKeyByHash(db, hashSecret(key)) : undefined;
-    if (!found) throw new SwitchboardError('unauthenticated', 'The API key is not valid or was revoked.');
+    if (!found) throw new SwitchboardError('unauthenticated', 'The API key is not valid or was revoked.', undefined, API_KEY);
     c.set('app', found.app);
     await next();
   });

@@ -12,6 +12,8 @@ import { TokenBucket } from './rate-limit.ts';
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 const TERMINATE_AFTER_MS = 1_000;
+/** setTimeout's longest delay (about 24.8 days); a later deadline is reached in several steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Limits of one connection, from the server config. */
 export interface ConnectionLimits {
@@ -50,6 +52,7 @@ export class Connection {
   readonly #inbox: string[] = [];
   #draining = false;
   #ready: Promise<void> = Promise.resolve();
+  #deadline: NodeJS.Timeout | undefined;
 
   constructor(init: { id: string; route: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
     this.id = init.id;
@@ -164,12 +167,29 @@ export class Connection {
     if (this.#phase.phase === 'open' && this.#socket.readyState === OPEN) this.#socket.ping();
   }
 
+  /**
+   * Closes the socket with `reason` at `atMs` (ms since the epoch), to the timer's precision:
+   * e.g. when its access token expires. A later call replaces the deadline (re-authorization).
+   */
+  closeAt(atMs: number, reason: CloseReason): void {
+    clearTimeout(this.#deadline);
+    if (this.#phase.phase !== 'open') return;
+    const wait = atMs - Date.now();
+    if (wait <= 0) {
+      this.close(reason);
+      return;
+    }
+    this.#deadline = setTimeout(() => this.closeAt(atMs, reason), Math.min(wait, MAX_TIMER_MS));
+    this.#deadline.unref();
+  }
+
   /** Closes with a documented close code. */
   close(reason: CloseReason, message: string = reason): void {
     if (this.#phase.phase !== 'open') return;
     const { code } = closeCodes[reason];
     this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
+    clearTimeout(this.#deadline);
     this.#socket.close(code, message);
     if (reason === 'heartbeat_timeout') {
       // A peer that misses pongs is probably gone: give the close frame a moment, not ws's 30 s.
@@ -181,5 +201,6 @@ export class Connection {
   closed(code: number): void {
     if (this.#phase.phase === 'open') this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
+    clearTimeout(this.#deadline);
   }
 }

@@ -92,7 +92,9 @@ export function userSocket(deps: UserSocketDeps): AcceptSocket {
       context: contextOf,
     }),
     async open(connection, principal) {
-      if (principal.kind === 'user') await joinUserTopics(connection, principal);
+      if (principal.kind !== 'user') return;
+      connection.closeAt(principal.expiresAt, 'token_expired');
+      await joinUserTopics(connection, principal);
     },
     opened(connection, principal) {
       if (principal.kind === 'user') connection.send(welcome(principal));

@@ -23,7 +23,7 @@ export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
     const body = await readBody(c, 'signIn');
     const address = getConnInfo(c).remote.address ?? 'unknown';
     if (!attempts.take(`ip:${address}`) || !attempts.take(`user:${body.app}:${body.username}`)) {
-      throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.');
+      throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.', undefined, { retryAfter: attempts.retryAfter() });
     }
     const { token, expiresAt } = await users.signIn(db, tokens, body, SIGN_IN_EXPIRES_IN);
     return c.json({ accessToken: token, tokenType: 'Bearer' as const, expiresIn: Math.round((expiresAt - Date.now()) / 1000) });
