@@ -9,7 +9,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness; answers while the process serves requests. */
+        /**
+         * Liveness; answers while the process serves requests.
+         * @description Answers 200 as long as the process serves HTTP, without touching the database or the channel layer: use it as a liveness probe. `node` names the server node that answered.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -26,7 +29,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness; answers 200 when the database and the channel layer both respond. */
+        /**
+         * Readiness; answers 200 when the database and the channel layer both respond.
+         * @description Runs one query on the database and one publish on the channel layer. 200 says which implementations serve this node; 503 `unavailable` says which check failed, so a load balancer can take the node out of rotation.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -43,10 +49,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists every app with its live keys (prefixes only). */
+        /**
+         * Lists every app with its live keys (prefixes only).
+         * @description Operator only. Every app with the id, prefix and creation time of each API key that is not revoked; keys themselves are never shown again.
+         */
         get: operations["listApps"];
         put?: never;
-        /** Creates an app and its first API key. The key is shown once; only its hash is stored. */
+        /**
+         * Creates an app and its first API key. The key is shown once; only its hash is stored.
+         * @description Operator only. Creates a tenant: everything an app owns (rooms, endpoints, users, messages) is invisible to every other app. The answer carries the first API key in clear, this once; Switchboard stores only its SHA-256 hash, so a lost key cannot be shown again (add another with createApiKey).
+         */
         post: operations["createApp"];
         delete?: never;
         options?: never;
@@ -59,6 +71,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
             };
             cookie?: never;
@@ -66,7 +82,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Deletes an app with its keys, rooms, endpoints, users and messages; its sockets are closed. */
+        /**
+         * Deletes an app with its keys, rooms, endpoints, users and messages; its sockets are closed.
+         * @description Operator only. Removes the app and everything it owns in one transaction; every socket of the app, on every node, is closed with 4501 (`unauthorized`) and its keys stop working at once.
+         */
         delete: operations["deleteApp"];
         options?: never;
         head?: never;
@@ -78,13 +97,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
             };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        /** Adds an API key to an app (several may be live, for rotation). Shown once. */
+        /**
+         * Adds an API key to an app (several may be live, for rotation). Shown once.
+         * @description Operator only. Rotation: add a new key, move the app's backends to it, then revoke the old one with revokeApiKey. The key is shown in clear this once and stored hashed.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -97,7 +123,15 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
+                /**
+                 * @description The API key's id (not the key).
+                 * @example 9b1c7d2e-4f6a-4b8c-9d0e-2f3a4b5c6d7e
+                 */
                 keyId: components["parameters"]["keyId"];
             };
             cookie?: never;
@@ -105,7 +139,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revokes an API key; requests with it fail from now on. */
+        /**
+         * Revokes an API key; requests with it fail from now on.
+         * @description Operator only. The key is marked revoked; every node refuses it from the next request on (401).
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -119,10 +156,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the caller's rooms. */
+        /**
+         * Lists the caller's rooms.
+         * @description Every room of the caller's app, by name, each with the `seq` of its latest message.
+         */
         get: operations["listRooms"];
         put?: never;
-        /** Creates a room in the caller's app. */
+        /**
+         * Creates a room in the caller's app.
+         * @description A room is where messages go: endpoints are bound to one, users join it with `chat.join`. With `history` (the default) every message is stored with its `seq` and can be paged or recovered after a reconnect; without it, messages are live only. Every user socket of the app gets `rooms.changed`.
+         */
         post: operations["createRoom"];
         delete?: never;
         options?: never;
@@ -135,19 +178,32 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
         };
-        /** One room. */
+        /**
+         * One room.
+         * @description The room with its settings and the `seq` of its latest message; 404 when the caller's app has no room of that name.
+         */
         get: operations["getRoom"];
         put?: never;
         post?: never;
-        /** Deletes a room; its live sockets are told (`room.deleted`) and closed, its endpoints revoked. */
+        /**
+         * Deletes a room; its live sockets are told (`room.deleted`) and closed, its endpoints revoked.
+         * @description Deletes the room, its messages and its endpoints. Endpoint sockets bound to it get `room.deleted` and are closed with 4502; user sockets that joined it are told by `rooms.changed`.
+         */
         delete: operations["deleteRoom"];
         options?: never;
         head?: never;
-        /** Changes a room's title, staff-only flag or history setting. */
+        /**
+         * Changes a room's title, staff-only flag or history setting.
+         * @description Changes only the fields sent (at least one). Making a room staff-only does not remove members already in it; turning history off keeps what was stored. Every user socket of the app gets `rooms.changed`.
+         */
         patch: operations["updateRoom"];
         trace?: never;
     };
@@ -156,14 +212,24 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
         };
-        /** Lists the room's endpoints with their live connection counts (never their codes). */
+        /**
+         * Lists the room's endpoints with their live connection counts (never their codes).
+         * @description Each endpoint of the room with the number of sockets connected with it right now, counted on every node.
+         */
         get: operations["listEndpoints"];
         put?: never;
-        /** Creates an endpoint of the room; its secret code is shown once and stored hashed. */
+        /**
+         * Creates an endpoint of the room; its secret code is shown once and stored hashed.
+         * @description An endpoint is a secret socket URL bound to one room with a permission: `read` receives the room's messages, `write` sends with `message.send`, `readwrite` both. Hand `path` to the device or page that connects; the code in it is shown this once.
+         */
         post: operations["createEndpoint"];
         delete?: never;
         options?: never;
@@ -176,7 +242,15 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
+                /**
+                 * @description The endpoint's id (not its code).
+                 * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+                 */
                 endpointId: components["parameters"]["endpointId"];
             };
             cookie?: never;
@@ -184,7 +258,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revokes an endpoint; its live sockets are closed at once (4501), on every node. */
+        /**
+         * Revokes an endpoint; its live sockets are closed at once (4501), on every node.
+         * @description The endpoint's code stops working: new upgrades are refused with 401 and live sockets are closed with 4501 (`unauthorized`) on every node.
+         */
         delete: operations["deleteEndpoint"];
         options?: never;
         head?: never;
@@ -196,14 +273,24 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
         };
-        /** Pages the room's history in `seq` order (empty for a room without history). */
+        /**
+         * Pages the room's history in `seq` order (empty for a room without history).
+         * @description Messages with a `seq` greater than `after`, oldest first, at most `limit`. Deleted chat messages appear as tombstones, so a reader sees every `seq`. Pass `next` as `after` to read the next page.
+         */
         get: operations["listMessages"];
         put?: never;
-        /** Broadcasts a message to the room's readers, as an endpoint would; stored when the room keeps history. */
+        /**
+         * Broadcasts a message to the room's readers, as an endpoint would; stored when the room keeps history.
+         * @description Delivers `data` (any JSON) to every reader of the room on every node, as a `message` event on endpoint sockets. In a room with history it is stored first and numbered; the answer is the message exactly as readers receive it.
+         */
         post: operations["publishMessage"];
         delete?: never;
         options?: never;
@@ -218,10 +305,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the caller's users. */
+        /**
+         * Lists the caller's users.
+         * @description Every user of the caller's app, by name; passwords are never shown.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Creates a user of the caller's app; a password (hashed with scrypt) lets them sign in themselves. */
+        /**
+         * Creates a user of the caller's app; a password (hashed with scrypt) lets them sign in themselves.
+         * @description Users are the people behind user sockets (`/ws`). With a password they can sign in with signIn; without one only the app can mint their tokens (createUserToken). Staff may join staff-only rooms and edit or delete anyone's chat messages.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -234,6 +327,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
@@ -241,7 +338,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Deletes a user; their sockets are closed (4501) on every node and their tokens stop working. */
+        /**
+         * Deletes a user; their sockets are closed (4501) on every node and their tokens stop working.
+         * @description Removes the user; tokens already minted for them are refused from now on, and their live sockets are closed with 4501 (`unauthorized`) on every node.
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
@@ -253,13 +353,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        /** Mints an access token for a user, for app backends that authenticate their users themselves. */
+        /**
+         * Mints an access token for a user, for app backends that authenticate their users themselves.
+         * @description For apps that sign their users in themselves: the backend mints a token and hands it to the browser, which sends it when it opens `/ws`. The body is optional; `expiresIn` defaults to an hour. The socket is closed with 4003 when the token expires.
+         */
         post: operations["createUserToken"];
         delete?: never;
         options?: never;
@@ -272,13 +379,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        /** Pushes a `notification` event to every socket of the user, on every node. */
+        /**
+         * Pushes a `notification` event to every socket of the user, on every node.
+         * @description Live only: every socket the user has open now, on any node, gets a `notification` event; nothing is stored, so a user who is offline never sees it.
+         */
         post: operations["notifyUser"];
         delete?: never;
         options?: never;
@@ -291,13 +405,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
         };
         get?: never;
         put?: never;
-        /** Pushes a `notification` event to every user socket that joined the room, on every node. */
+        /**
+         * Pushes a `notification` event to every user socket that joined the room, on every node.
+         * @description Live only: every user socket that joined the room with `chat.join`, on any node, gets a `notification` event; nothing is stored.
+         */
         post: operations["notifyRoom"];
         delete?: never;
         options?: never;
@@ -314,7 +435,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges an app user's username and password for an access token (a signed JWT with an expiry). */
+        /**
+         * Exchanges an app user's username and password for an access token (a signed JWT with an expiry).
+         * @description For users created with a password. A wrong app, username or password all answer the same 401, so the answer does not tell which accounts exist. Attempts are limited per client address and per account (10 a minute on each node); past that the answer is 429 with `Retry-After`.
+         */
         post: operations["signIn"];
         delete?: never;
         options?: never;
@@ -378,7 +502,117 @@ export interface components {
         NotificationLevel: T.NotificationLevel;
     };
     responses: {
-        /** @description Any error, as a catalog code. */
+        /** @description The body is not JSON (`bad_request`). */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The operator token is missing or wrong (`unauthenticated`). */
+        AdminUnauthorized: {
+            headers: {
+                /**
+                 * @description The scheme to authenticate with, `Bearer`, with realm `switchboard`.
+                 * @example Bearer realm="switchboard"
+                 */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The API key is missing, unknown or revoked (`unauthenticated`). */
+        ApiKeyUnauthorized: {
+            headers: {
+                /**
+                 * @description The scheme to authenticate with, `API-Key`, with realm `switchboard`.
+                 * @example API-Key realm="switchboard"
+                 */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The app, username or password is wrong (`unauthenticated`); the answer does not say which. */
+        SignInRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The path names a resource the caller's app does not have (`not_found`). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The name is taken in the caller's app (`conflict`). */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The body is larger than the server accepts (`frame_too_large`); `details.maxBytes` says the limit. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The body or a query parameter does not match its schema (`validation_failed`); `details.issues` lists each problem with its JSON Pointer. */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Too many attempts (`rate_limited`); `Retry-After` says how many seconds to wait. */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The database or the channel layer did not answer in time (`unavailable`); retry later. */
+        Unavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A dependency is down (`unavailable`); `details` holds each check's result. */
+        NotReady: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description An unexpected error (`internal`); it is logged on the server with its stack, never sent. */
         Error: {
             headers: {
                 [name: string]: unknown;
@@ -389,14 +623,40 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The app's id.
+         * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+         */
         appId: string;
+        /**
+         * @description The API key's id (not the key).
+         * @example 9b1c7d2e-4f6a-4b8c-9d0e-2f3a4b5c6d7e
+         */
         keyId: string;
+        /**
+         * @description The room's name within the caller's app.
+         * @example lobby
+         */
         room: components["schemas"]["RoomName"];
+        /**
+         * @description The user's id.
+         * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+         */
         userId: string;
+        /**
+         * @description The endpoint's id (not its code).
+         * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+         */
         endpointId: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 42
+         */
+        "Retry-After": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -440,15 +700,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description A dependency is down; `details` holds each check's result. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            503: components["responses"]["NotReady"];
             default: components["responses"]["Error"];
         };
     };
@@ -470,7 +722,8 @@ export interface operations {
                     "application/json": components["schemas"]["AppList"];
                 };
             };
-            401: components["responses"]["Error"];
+            401: components["responses"]["AdminUnauthorized"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -496,8 +749,11 @@ export interface operations {
                     "application/json": components["schemas"]["AppCreated"];
                 };
             };
-            401: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -506,6 +762,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
             };
             cookie?: never;
@@ -519,8 +779,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -529,6 +790,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
             };
             cookie?: never;
@@ -544,8 +809,9 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -554,7 +820,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The app's id.
+                 * @example 3f8a2c1e-5b7d-4e9a-8c6f-1d2e3f4a5b6c
+                 */
                 appId: components["parameters"]["appId"];
+                /**
+                 * @description The API key's id (not the key).
+                 * @example 9b1c7d2e-4f6a-4b8c-9d0e-2f3a4b5c6d7e
+                 */
                 keyId: components["parameters"]["keyId"];
             };
             cookie?: never;
@@ -568,8 +842,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -591,7 +866,8 @@ export interface operations {
                     "application/json": components["schemas"]["RoomList"];
                 };
             };
-            401: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -617,9 +893,12 @@ export interface operations {
                     "application/json": components["schemas"]["Room"];
                 };
             };
-            401: components["responses"]["Error"];
-            409: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -628,6 +907,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -643,8 +926,9 @@ export interface operations {
                     "application/json": components["schemas"]["Room"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -653,6 +937,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -666,8 +954,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -676,6 +965,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -695,9 +988,12 @@ export interface operations {
                     "application/json": components["schemas"]["Room"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -706,6 +1002,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -721,8 +1021,9 @@ export interface operations {
                     "application/json": components["schemas"]["EndpointList"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -731,6 +1032,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -750,9 +1055,12 @@ export interface operations {
                     "application/json": components["schemas"]["EndpointCreated"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -761,7 +1069,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
+                /**
+                 * @description The endpoint's id (not its code).
+                 * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+                 */
                 endpointId: components["parameters"]["endpointId"];
             };
             cookie?: never;
@@ -775,21 +1091,32 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
     listMessages: {
         parameters: {
             query?: {
-                /** @description Only messages with a greater `seq`. */
+                /**
+                 * @description Only messages with a greater `seq`.
+                 * @example 0
+                 */
                 after?: number;
-                /** @description At most this many messages. */
+                /**
+                 * @description At most this many messages.
+                 * @example 100
+                 */
                 limit?: number;
             };
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -805,9 +1132,10 @@ export interface operations {
                     "application/json": components["schemas"]["MessagePage"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -816,6 +1144,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -835,10 +1167,12 @@ export interface operations {
                     "application/json": components["schemas"]["RoomMessage"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            413: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -860,7 +1194,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
-            401: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -886,9 +1221,12 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            401: components["responses"]["Error"];
-            409: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -897,6 +1235,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
@@ -910,8 +1252,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -920,6 +1263,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
@@ -939,9 +1286,12 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -950,6 +1300,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
                 userId: components["parameters"]["userId"];
             };
             cookie?: never;
@@ -969,9 +1323,12 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSent"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -980,6 +1337,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
                 room: components["parameters"]["room"];
             };
             cookie?: never;
@@ -999,9 +1360,12 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSent"];
                 };
             };
-            401: components["responses"]["Error"];
-            404: components["responses"]["Error"];
-            422: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -1027,9 +1391,12 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            401: components["responses"]["Error"];
-            422: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["SignInRefused"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

@@ -30,6 +30,7 @@ export interface RestOperations {
     responses: {
       200: T.AppList;
       401: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -39,8 +40,11 @@ export interface RestOperations {
     body: T.AppCreate;
     responses: {
       201: T.AppCreated;
+      400: T.ErrorBody;
       401: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -52,6 +56,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -63,6 +68,7 @@ export interface RestOperations {
       201: T.ApiKeyCreated;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -74,6 +80,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -84,6 +91,7 @@ export interface RestOperations {
     responses: {
       200: T.RoomList;
       401: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -93,9 +101,12 @@ export interface RestOperations {
     body: T.RoomCreate;
     responses: {
       201: T.Room;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       409: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -107,6 +118,7 @@ export interface RestOperations {
       200: T.Room;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -116,9 +128,12 @@ export interface RestOperations {
     body: T.RoomUpdate;
     responses: {
       200: T.Room;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -130,6 +145,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -141,6 +157,7 @@ export interface RestOperations {
       200: T.EndpointList;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -150,9 +167,12 @@ export interface RestOperations {
     body: T.EndpointCreate;
     responses: {
       201: T.EndpointCreated;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -164,6 +184,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -176,6 +197,7 @@ export interface RestOperations {
       401: T.ErrorBody;
       404: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -185,10 +207,12 @@ export interface RestOperations {
     body: T.MessagePublish;
     responses: {
       201: T.RoomMessage;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -199,6 +223,7 @@ export interface RestOperations {
     responses: {
       200: T.UserList;
       401: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -208,9 +233,12 @@ export interface RestOperations {
     body: T.UserCreate;
     responses: {
       201: T.User;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       409: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -222,6 +250,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -231,9 +260,12 @@ export interface RestOperations {
     body: T.TokenCreate;
     responses: {
       201: T.Token;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -243,9 +275,12 @@ export interface RestOperations {
     body: T.NotificationCreate;
     responses: {
       202: T.NotificationSent;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -255,9 +290,12 @@ export interface RestOperations {
     body: T.NotificationCreate;
     responses: {
       202: T.NotificationSent;
+      400: T.ErrorBody;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };
@@ -267,9 +305,12 @@ export interface RestOperations {
     body: T.SignIn;
     responses: {
       200: T.Token;
+      400: T.ErrorBody;
       401: T.ErrorBody;
+      413: T.ErrorBody;
       422: T.ErrorBody;
       429: T.ErrorBody;
+      503: T.ErrorBody;
       default: T.ErrorBody;
     };
   };

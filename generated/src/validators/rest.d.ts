@@ -18,21 +18,31 @@ export declare const response_listApps_200: Validator<T.AppList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listApps_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listApps_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listApps_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.AppCreate`. */
 export declare const body_createApp: Validator<T.AppCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.AppCreated`. */
 export declare const response_createApp_201: Validator<T.AppCreated>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApp_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApp_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApp_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteApp_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteApp_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteApp_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteApp_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ApiKeyCreated`. */
@@ -42,11 +52,15 @@ export declare const response_createApiKey_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApiKey_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApiKey_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApiKey_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeApiKey_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.RoomList`. */
@@ -54,17 +68,25 @@ export declare const response_listRooms_200: Validator<T.RoomList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listRooms_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRooms_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listRooms_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.RoomCreate`. */
 export declare const body_createRoom: Validator<T.RoomCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.Room`. */
 export declare const response_createRoom_201: Validator<T.Room>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createRoom_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_409: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createRoom_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.Room`. */
@@ -74,23 +96,33 @@ export declare const response_getRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getRoom_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getRoom_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getRoom_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.RoomUpdate`. */
 export declare const body_updateRoom: Validator<T.RoomUpdate>;
 /** Checks a value against its schema; a true result proves it is a `T.Room`. */
 export declare const response_updateRoom_200: Validator<T.Room>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateRoom_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateRoom_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.EndpointList`. */
@@ -100,23 +132,33 @@ export declare const response_listEndpoints_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listEndpoints_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listEndpoints_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listEndpoints_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.EndpointCreate`. */
 export declare const body_createEndpoint: Validator<T.EndpointCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.EndpointCreated`. */
 export declare const response_createEndpoint_201: Validator<T.EndpointCreated>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createEndpoint_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createEndpoint_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createEndpoint_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteEndpoint_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.MessagePage`. */
@@ -128,11 +170,15 @@ export declare const response_listMessages_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listMessages_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listMessages_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listMessages_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.MessagePublish`. */
 export declare const body_publishMessage: Validator<T.MessagePublish>;
 /** Checks a value against its schema; a true result proves it is a `T.RoomMessage`. */
 export declare const response_publishMessage_201: Validator<T.RoomMessage>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_publishMessage_400: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -142,11 +188,15 @@ export declare const response_publishMessage_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_publishMessage_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.UserList`. */
 export declare const response_listUsers_200: Validator<T.UserList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listUsers_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listUsers_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listUsers_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.UserCreate`. */
@@ -154,11 +204,17 @@ export declare const body_createUser: Validator<T.UserCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.User`. */
 export declare const response_createUser_201: Validator<T.User>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUser_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_409: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUser_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUser_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -166,17 +222,25 @@ export declare const response_deleteUser_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteUser_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.TokenCreate`. */
 export declare const body_createUserToken: Validator<T.TokenCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.Token`. */
 export declare const response_createUserToken_201: Validator<T.Token>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUserToken_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUserToken_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUserToken_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationCreate`. */
@@ -184,11 +248,17 @@ export declare const body_notifyUser: Validator<T.NotificationCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationSent`. */
 export declare const response_notifyUser_202: Validator<T.NotificationSent>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyUser_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyUser_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyUser_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationCreate`. */
@@ -196,11 +266,17 @@ export declare const body_notifyRoom: Validator<T.NotificationCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationSent`. */
 export declare const response_notifyRoom_202: Validator<T.NotificationSent>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyRoom_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyRoom_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.SignIn`. */
@@ -208,10 +284,16 @@ export declare const body_signIn: Validator<T.SignIn>;
 /** Checks a value against its schema; a true result proves it is a `T.Token`. */
 export declare const response_signIn_200: Validator<T.Token>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_signIn_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_signIn_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_signIn_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_signIn_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_signIn_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_signIn_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_signIn_default: Validator<T.ErrorBody>;
