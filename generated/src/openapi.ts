@@ -481,7 +481,13 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: T.ErrorCode;
-        /** @description What went wrong, as one catalog code and a human-readable message. */
+        /**
+         * @description What went wrong, as one catalog code and a human-readable message.
+         * @example {
+         *       "code": "not_found",
+         *       "message": "No room lobby."
+         *     }
+         */
         ErrorObject: T.ErrorObject;
         /** @description A room's name, unique within its app. */
         RoomName: T.RoomName;

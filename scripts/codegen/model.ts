@@ -50,9 +50,18 @@ export interface ProtocolModel {
   channels: ChannelModel[];
   errorCatalog: Record<string, { status: number; message: string }>;
   commonErrors: string[];
-  closeCodes: Record<string, { code: number; description: string }>;
+  closeCodes: Record<string, CloseCodeModel>;
+  /** How the server answers an upgrade it refuses, by error code. */
+  upgradeRefusals: Record<string, { status: number; description: string }>;
   /** The bundled OpenAPI document's operations, for REST validators. */
   restOperations: RestOperationModel[];
+}
+
+/** One documented close code: the number, the close frame's reason text, why it happens. */
+export interface CloseCodeModel {
+  code: number;
+  reason: string;
+  description: string;
 }
 
 /** One REST operation's bodies. */
@@ -84,7 +93,12 @@ export async function loadModel(): Promise<ProtocolModel> {
   addDefs('openapi.yaml', openapi.components?.schemas ?? {});
 
   const errorCode = common.ErrorCode as Doc;
-  const errorCatalog = errorCode['x-catalog'] as ProtocolModel['errorCatalog'];
+  const errorCatalog: ProtocolModel['errorCatalog'] = Object.fromEntries(
+    Object.entries(errorCode['x-catalog'] as Doc).map(([code, entry]) => {
+      if (entry.example?.code !== code) throw new Error(`common.yaml: catalog entry ${code} needs an example ErrorObject with that code`);
+      return [code, { status: entry.status, message: entry.message }];
+    }),
+  );
   const enumCodes = errorCode.enum as string[];
   if (JSON.stringify(Object.keys(errorCatalog)) !== JSON.stringify(enumCodes)) {
     throw new Error('common.yaml: ErrorCode.enum and ErrorCode.x-catalog must list the same codes in the same order');
@@ -106,6 +120,7 @@ export async function loadModel(): Promise<ProtocolModel> {
     const channelId = String(op.channel.$ref).replace('#/channels/', '');
     const channel = channels.find((c) => c.id === channelId);
     if (!channel) throw new Error(`operation ${opId}: unknown channel ${channelId}`);
+    if (typeof op.description !== 'string' || op.description.trim() === '') throw new Error(`operation ${opId}: a description is required (the summary is one line; say what happens)`);
     if (op.action === 'receive') {
       const name = op['x-action'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-action is required on receive operations`);
@@ -149,9 +164,34 @@ export async function loadModel(): Promise<ProtocolModel> {
     channels,
     errorCatalog,
     commonErrors,
-    closeCodes: asyncapi['x-close-codes'],
+    closeCodes: closeCodes(asyncapi['x-close-codes'] as Doc),
+    upgradeRefusals: upgradeRefusals(asyncapi['x-upgrade-refusals'] as Doc, knownCode),
     restOperations: restOperations(openapi),
   };
+}
+
+function closeCodes(spec: Doc): Record<string, CloseCodeModel> {
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, entry]) => {
+      const { code, reason, description, example } = entry as Doc;
+      if (!Number.isInteger(code) || code < 4000 || code > 4999) throw new Error(`x-close-codes.${name}: code must be an integer from 4000 to 4999`);
+      if (typeof reason !== 'string' || typeof description !== 'string') throw new Error(`x-close-codes.${name}: reason and description are required`);
+      if (example?.code !== code || example?.reason !== reason) throw new Error(`x-close-codes.${name}: example must be { code: ${code}, reason: ${reason} }`);
+      return [name, { code, reason, description }];
+    }),
+  );
+}
+
+function upgradeRefusals(spec: Doc, knownCode: (code: string, where: string) => string): ProtocolModel['upgradeRefusals'] {
+  return Object.fromEntries(
+    Object.entries(spec).map(([code, entry]) => {
+      const { status, description, example } = entry as Doc;
+      knownCode(code, `x-upgrade-refusals.${code}`);
+      if (typeof status !== 'number' || typeof description !== 'string') throw new Error(`x-upgrade-refusals.${code}: status and description are required`);
+      if (example?.error?.code !== code) throw new Error(`x-upgrade-refusals.${code}: example must be an error body with that code`);
+      return [code, { status, description }];
+    }),
+  );
 }
 
 function restOperations(openapi: Doc): RestOperationModel[] {
@@ -189,6 +229,7 @@ function resolveMessage(doc: Doc, ref: string | undefined): ResolvedMessage {
     key = String(target.$ref).split('/').pop()!;
     target = lookup(doc, target.$ref);
   }
+  if (!Array.isArray(target.examples) || target.examples.length === 0) throw new Error(`message ${key}: at least one example is required`);
   const traits = (target.traits ?? []) as Doc[];
   if (traits.length !== 1 || typeof traits[0]?.$ref !== 'string') throw new Error(`message ${key}: it must have exactly one trait (command, reply, event or error)`);
   const trait = refToName(traits[0].$ref);

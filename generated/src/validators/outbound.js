@@ -13,7 +13,7 @@ const schema33 = {"title":"Reply frame","description":"The one answer to a comma
 const schema34 = {"type":"string","description":"The name of an action (`noun.verb`) or an event.","minLength":1,"maxLength":64};
 const schema35 = {"description":"A client-chosen id correlating a command with its answer.","anyOf":[{"type":"string","minLength":1,"maxLength":64},{"type":"integer"}]};
 const func1 = runtime0.default;
-const schema38 = {"type":"object","description":"What went wrong, as one catalog code and a human-readable message.","required":["code","message"],"additionalProperties":false,"properties":{"code":{"$ref":"#/$defs/ErrorCode"},"message":{"type":"string","maxLength":1000},"details":{"description":"Code-specific detail, e.g. `issues` for validation_failed, `maxBytes` for frame_too_large.","type":"object"}}};
+const schema38 = {"type":"object","description":"What went wrong, as one catalog code and a human-readable message.","required":["code","message"],"additionalProperties":false,"properties":{"code":{"$ref":"#/$defs/ErrorCode"},"message":{"type":"string","maxLength":1000},"details":{"description":"Code-specific detail, e.g. `issues` for validation_failed, `maxBytes` for frame_too_large.","type":"object"}},"examples":[{"code":"not_found","message":"No room lobby."}]};
 const schema39 = {"type":"string","description":"A stable, machine-readable error code from the catalog.","enum":["bad_request","frame_too_large","unknown_action","validation_failed","unauthenticated","forbidden","not_found","conflict","rate_limited","timeout","internal","unavailable"]};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){

@@ -119,7 +119,7 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 export const response_getHealth_default = validate22;
 const schema34 = {"$id":"response_getHealth_default","$ref":"defs#/$defs/ErrorBody"};
 const schema35 = {"type":"object","required":["error"],"additionalProperties":false,"properties":{"error":{"$ref":"#/$defs/ErrorObject"}}};
-const schema36 = {"type":"object","description":"What went wrong, as one catalog code and a human-readable message.","required":["code","message"],"additionalProperties":false,"properties":{"code":{"$ref":"#/$defs/ErrorCode"},"message":{"type":"string","maxLength":1000},"details":{"description":"Code-specific detail, e.g. `issues` for validation_failed, `maxBytes` for frame_too_large.","type":"object"}}};
+const schema36 = {"type":"object","description":"What went wrong, as one catalog code and a human-readable message.","required":["code","message"],"additionalProperties":false,"properties":{"code":{"$ref":"#/$defs/ErrorCode"},"message":{"type":"string","maxLength":1000},"details":{"description":"Code-specific detail, e.g. `issues` for validation_failed, `maxBytes` for frame_too_large.","type":"object"}},"examples":[{"code":"not_found","message":"No room lobby."}]};
 const schema37 = {"type":"string","description":"A stable, machine-readable error code from the catalog.","enum":["bad_request","frame_too_large","unknown_action","validation_failed","unauthenticated","forbidden","not_found","conflict","rate_limited","timeout","internal","unavailable"]};
 const func1 = runtime0.default;
 
