@@ -1,7 +1,7 @@
 /** GET /healthz (liveness) and GET /readyz (the database and channel layer both answer). */
 import { Hono } from 'hono';
 import { sql, type Kysely } from 'kysely';
-import type { components } from '@switchboard/protocol/openapi';
+import type { ResponseOf } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { Database } from '../db/schema.ts';
 import { SwitchboardError } from '../errors.ts';
@@ -17,13 +17,10 @@ export interface HealthDeps {
   log: Logger;
 }
 
-type Health = components['schemas']['Health'];
-type Readiness = components['schemas']['Readiness'];
-
 /** The probe routes. */
 export function healthRoutes(deps: HealthDeps): Hono {
   const routes = new Hono();
-  routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies Health));
+  routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies ResponseOf<'getHealth', 200>));
   routes.get('/readyz', async (c) => {
     const [database, channels] = await Promise.allSettled([
       sql`select 1`.execute(deps.db),
@@ -36,7 +33,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
         channels: channels.status === 'fulfilled' ? 'ok' : 'failed',
       });
     }
-    return c.json({ status: 'ready', checks: { database: deps.databaseKind, channels: deps.channels.kind } } satisfies Readiness);
+    return c.json({ status: 'ready', checks: { database: deps.databaseKind, channels: deps.channels.kind } } satisfies ResponseOf<'getReadiness', 200>);
   });
   return routes;
 }

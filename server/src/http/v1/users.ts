@@ -1,5 +1,6 @@
 /** /v1/users and /v1/auth/token: an app's users, their tokens and their notifications. */
 import { Hono } from 'hono';
+import type { ResponseOf } from '@switchboard/protocol';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import * as users from '../../services/users.ts';
 import { getRoom } from '../../services/rooms.ts';
@@ -26,7 +27,7 @@ export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
       throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.', undefined, { retryAfter: attempts.retryAfter() });
     }
     const { token, expiresAt } = await users.signIn(db, tokens, body, SIGN_IN_EXPIRES_IN);
-    return c.json({ accessToken: token, tokenType: 'Bearer' as const, expiresIn: Math.round((expiresAt - Date.now()) / 1000) });
+    return c.json({ accessToken: token, tokenType: 'Bearer', expiresIn: Math.round((expiresAt - Date.now()) / 1000) } satisfies ResponseOf<'signIn', 200>);
   });
 
   routes.use('/v1/users', requireApp(db));
@@ -35,9 +36,9 @@ export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
 
   routes.post('/v1/users', async (c) => {
     const body = await readBody(c, 'createUser');
-    return c.json(toUser(await users.createUser(db, c.var.app.id, body)), 201);
+    return c.json(toUser(await users.createUser(db, c.var.app.id, body)) satisfies ResponseOf<'createUser', 201>, 201);
   });
-  routes.get('/v1/users', async (c) => c.json({ items: (await users.listUsers(db, c.var.app.id)).map(toUser) }));
+  routes.get('/v1/users', async (c) => c.json({ items: (await users.listUsers(db, c.var.app.id)).map(toUser) } satisfies ResponseOf<'listUsers', 200>));
   routes.delete('/v1/users/:userId', async (c) => {
     await users.deleteUser(db, events, c.var.app.id, c.req.param('userId'));
     return c.body(null, 204);
@@ -47,19 +48,19 @@ export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
     const user = await users.getUser(db, c.var.app.id, c.req.param('userId'));
     const expiresIn = body.expiresIn ?? 3600;
     const { token } = await tokens.issue(user.id, user.app_id, expiresIn);
-    return c.json({ accessToken: token, tokenType: 'Bearer' as const, expiresIn }, 201);
+    return c.json({ accessToken: token, tokenType: 'Bearer', expiresIn } satisfies ResponseOf<'createUserToken', 201>, 201);
   });
   routes.post('/v1/users/:userId/notifications', async (c) => {
     const body = await readBody(c, 'notifyUser');
     const user = await users.getUser(db, c.var.app.id, c.req.param('userId'));
     await events.notifyUser(user.id, { ...body, at: new Date().toISOString() });
-    return c.json({ status: 'sent' as const }, 202);
+    return c.json({ status: 'sent' } satisfies ResponseOf<'notifyUser', 202>, 202);
   });
   routes.post('/v1/rooms/:room/notifications', async (c) => {
     const body = await readBody(c, 'notifyRoom');
     const room = await getRoom(db, c.var.app.id, c.req.param('room'));
     await events.notifyRoom(room, { ...body, at: new Date().toISOString() });
-    return c.json({ status: 'sent' as const }, 202);
+    return c.json({ status: 'sent' } satisfies ResponseOf<'notifyRoom', 202>, 202);
   });
   return routes;
 }
