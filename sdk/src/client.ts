@@ -78,6 +78,7 @@ class Client implements ClientCore {
       emitter: this.#emitter,
       rejoin: (room, since) => this.#requests.add('chat.join', { room, since }, true),
       isOpen: () => this.#state.state === 'open',
+      reorderWindowMs: options.reorderWindowMs,
     });
     const chatOn: ChatListeners['on'] = (event, listener) => this.on(`chat.${event}`, listener);
     Object.assign(this, clientActions(this, (action, payload) => this.#call(action, payload), chatOn));
@@ -217,6 +218,7 @@ class Client implements ClientCore {
   /** Enters the terminal state: no reconnect, and nothing left pending. */
   #terminate(reason: CloseInfo): void {
     clearTimeout(this.#reconnectTimer);
+    this.#rooms.dispose();
     this.#socket = undefined;
     this.#requests.fail((action) => closedError(reason, action), true);
     this.#setState({ state: 'closed', reason });

@@ -12,6 +12,13 @@ export interface RoomTrackerHost {
   rejoin(room: string, since: number): Promise<unknown>;
   /** True while a socket is open: a join failing then was refused, not cut off by a close. */
   isOpen(): boolean;
+  /**
+   * How long a message that arrived ahead of a missing seq waits for it before the room is
+   * recovered with a rejoin (`since`). Messages sent through different nodes may overtake each
+   * other by a few milliseconds; a seq that stays missing was lost (e.g. a channel-layer restart).
+   * @default 500
+   */
+  reorderWindowMs?: number;
 }
 
 /** One joined room (or one being joined). */
@@ -21,6 +28,10 @@ interface RoomState {
   /** Joins in flight; while there are any, the room's live messages wait in `held`. */
   joins: number;
   held: RoomMessage[];
+  /** Live messages that arrived ahead of a missing seq, in seq order. */
+  ahead: RoomMessage[];
+  /** Armed while `ahead` waits for the missing seqs. */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** The parts of a `chat.join` answer the tracker reads. */
@@ -32,15 +43,19 @@ interface JoinAnswer {
 
 /**
  * Remembers the joined rooms and the last seq seen in each, rejoins them with `since` after a
- * reconnect, and delivers each room's `chat.message` events once, in seq order. A room nobody
+ * reconnect, and delivers each room's `chat.message` events once, in seq order: a message that
+ * overtook a missing seq waits for it, and a seq still missing after `reorderWindowMs` is
+ * recovered by a rejoin (or announced as `chat.gap` when the room kept no copy). A room nobody
  * joined through this client passes its messages through untouched.
  */
 export class RoomTracker {
   #host: RoomTrackerHost;
   #rooms = new Map<string, RoomState>();
+  #windowMs: number;
 
   constructor(host: RoomTrackerHost) {
     this.#host = host;
+    this.#windowMs = host.reorderWindowMs ?? 500;
   }
 
   /**
@@ -51,14 +66,19 @@ export class RoomTracker {
     const room = isRecord(payload) && typeof payload.room === 'string' ? payload.room : undefined;
     if (room === undefined) return;
     if (action === 'chat.join') this.#await(room, reply, false);
-    else if (action === 'chat.leave') this.#rooms.delete(room);
+    else if (action === 'chat.leave') this.#forget(room);
   }
 
   /** Rejoins every remembered room with `since`; called when a new socket becomes usable. */
   rejoinAll(): void {
     for (const [room, state] of this.#rooms) {
-      if (state.seen !== undefined) this.#await(room, this.#host.rejoin(room, state.seen), true);
+      if (state.seen !== undefined) this.#recover(room, state);
     }
+  }
+
+  /** Stops every timer (the client is closing). */
+  dispose(): void {
+    for (const room of [...this.#rooms.keys()]) this.#forget(room);
   }
 
   /** Takes one `chat.message` event: delivers it, holds it while its room is being joined, or drops a seq already delivered. */
@@ -67,12 +87,55 @@ export class RoomTracker {
     const state = this.#rooms.get(payload.room);
     if (!state) return this.#host.emitter.emit('chat.message', payload);
     if (state.joins > 0) state.held.push(payload);
-    else this.#deliver(state, [payload], undefined);
+    else this.#live(payload.room, state, payload);
+  }
+
+  /** Delivers a live message in order, or holds it until the seqs before it arrive. */
+  #live(name: string, state: RoomState, message: RoomMessage): void {
+    const seen = state.seen ?? 0;
+    if (message.seq <= seen) return;
+    if (message.seq > seen + 1) {
+      if (!state.ahead.some((m) => m.seq === message.seq)) state.ahead.push(message);
+      state.ahead.sort(bySeq);
+      state.timer ??= setTimeout(() => {
+        state.timer = undefined;
+        if (this.#rooms.get(name) === state && state.joins === 0 && state.ahead.length > 0) this.#recover(name, state);
+      }, this.#windowMs);
+      return;
+    }
+    state.seen = message.seq;
+    this.#host.emitter.emit('chat.message', message);
+    // The missing seq arrived: what waited behind it follows, up to the next hole.
+    while (state.ahead.length > 0 && state.ahead[0]!.seq <= (state.seen ?? 0) + 1) {
+      const next = state.ahead.shift()!;
+      if (next.seq <= (state.seen ?? 0)) continue;
+      state.seen = next.seq;
+      this.#host.emitter.emit('chat.message', next);
+    }
+    if (state.ahead.length === 0) this.#disarm(state);
+  }
+
+  /** Rejoins a room with `since`: the answer carries what this client has not seen. */
+  #recover(name: string, state: RoomState): void {
+    this.#disarm(state);
+    state.held.push(...state.ahead.splice(0));
+    this.#await(name, this.#host.rejoin(name, state.seen ?? 0), true);
+  }
+
+  #disarm(state: RoomState): void {
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer = undefined;
+  }
+
+  #forget(room: string): void {
+    const state = this.#rooms.get(room);
+    if (state) this.#disarm(state);
+    this.#rooms.delete(room);
   }
 
   #await(room: string, reply: Promise<unknown>, rejoin: boolean): void {
     let state = this.#rooms.get(room);
-    if (!state) this.#rooms.set(room, (state = { seen: undefined, joins: 0, held: [] }));
+    if (!state) this.#rooms.set(room, (state = { seen: undefined, joins: 0, held: [], ahead: [], timer: undefined }));
     const current = state;
     current.joins++;
     reply.then(
@@ -87,16 +150,16 @@ export class RoomTracker {
     state.joins--;
     const held = state.held.splice(0);
     if (rejoin) {
-      // The missed messages (and live ones that raced them) go out together, in seq order.
-      const floor = state.seen ?? 0;
-      const gap = answer.more ? gapOf(room, floor, answer.lastSeq, answer.messages) : undefined;
-      this.#deliver(state, [...answer.messages, ...held], gap);
-      state.seen = Math.max(state.seen ?? 0, answer.lastSeq);
-    } else {
-      // The app's own join: its caller gets the messages; live events start after `lastSeq`.
-      state.seen = Math.max(state.seen ?? 0, answer.lastSeq);
-      this.#deliver(state, held, undefined);
+      // The missed messages go out first, in seq order; what the answer cannot cover (a room
+      // without history, or a truncated answer) is announced as a gap, never skipped silently.
+      // Live messages held meanwhile count too: they were received, so they are no gap.
+      const covered = [...answer.messages, ...held.filter((message) => message.seq <= answer.lastSeq)];
+      this.#deliver(state, covered, gapsOf(room, state.seen ?? 0, answer.lastSeq, covered));
     }
+    // The app's own join: its caller gets the messages; live events start after `lastSeq`.
+    state.seen = Math.max(state.seen ?? 0, answer.lastSeq);
+    // Live messages that raced the join follow in order, waiting again if one is still missing.
+    for (const message of held.sort(bySeq)) this.#live(room, state, message);
   }
 
   #failed(room: string, state: RoomState, error: unknown, rejoin: boolean): void {
@@ -104,7 +167,7 @@ export class RoomTracker {
     state.joins--;
     // Requests cut off by a close fail once the socket is gone; those are left to the next rejoin.
     const refused = this.#host.isOpen();
-    if ((refused && rejoin) || (state.seen === undefined && state.joins === 0)) this.#rooms.delete(room);
+    if ((refused && rejoin) || (state.seen === undefined && state.joins === 0)) this.#forget(room);
     if (refused && rejoin) this.#host.emitter.emit('chat.rejoinFailed', { room, error: joinError(error) });
     if (state.joins > 0) return;
     const held = state.held.splice(0);
@@ -112,33 +175,34 @@ export class RoomTracker {
     if (refused || this.#rooms.get(room) !== state) for (const message of held) this.message(message);
   }
 
-  #deliver(state: RoomState, messages: RoomMessage[], gap: ChatGapEvent | undefined): void {
+  /** Delivers an answer's messages in seq order, announcing each missing range just before what follows it. */
+  #deliver(state: RoomState, messages: RoomMessage[], gaps: ChatGapEvent[]): void {
     const { emitter } = this.#host;
-    let pendingGap = gap;
-    for (const message of messages.sort((a, b) => a.seq - b.seq)) {
-      if (pendingGap && message.seq > pendingGap.to) {
-        emitter.emit('chat.gap', pendingGap);
-        pendingGap = undefined;
-      }
+    const pending = [...gaps];
+    for (const message of [...messages].sort(bySeq)) {
+      while (pending.length > 0 && message.seq > pending[0]!.to) emitter.emit('chat.gap', pending.shift()!);
       // Sorted, so this drops replays and the live copies of what the join's answer carried.
       if (message.seq <= (state.seen ?? 0)) continue;
       state.seen = message.seq;
       emitter.emit('chat.message', message);
     }
-    if (pendingGap) emitter.emit('chat.gap', pendingGap);
+    for (const gap of pending) emitter.emit('chat.gap', gap);
   }
 }
 
-/** The seqs between `floor` and `lastSeq` that a truncated answer (`more`) left out, as one range. */
-function gapOf(room: string, floor: number, lastSeq: number, messages: readonly RoomMessage[]): ChatGapEvent | undefined {
-  const seqs = messages.map((message) => message.seq).filter((seq) => seq > floor);
-  // Seqs are gapless per room, so what is missing is one range: before the answer or after it.
-  const first = seqs.length ? Math.min(...seqs) : lastSeq + 1;
-  const last = seqs.length ? Math.max(...seqs) : floor;
-  if (first > floor + 1) return { room, from: floor + 1, to: first - 1 };
-  if (last < lastSeq) return { room, from: last + 1, to: lastSeq };
-  return undefined;
+/** The seqs between `floor` and `lastSeq` that `messages` leave out (truncated, or never stored), as ranges. */
+function gapsOf(room: string, floor: number, lastSeq: number, messages: readonly RoomMessage[]): ChatGapEvent[] {
+  const seqs = [...new Set(messages.map((message) => message.seq).filter((seq) => seq > floor && seq <= lastSeq))].sort((a, b) => a - b);
+  const gaps: ChatGapEvent[] = [];
+  let next = floor + 1;
+  for (const seq of [...seqs, lastSeq + 1]) {
+    if (seq > next) gaps.push({ room, from: next, to: seq - 1 });
+    next = seq + 1;
+  }
+  return gaps;
 }
+
+const bySeq = (a: RoomMessage, b: RoomMessage) => a.seq - b.seq;
 
 function isRoomMessage(value: unknown): value is RoomMessage {
   return isRecord(value) && typeof value.room === 'string' && typeof value.seq === 'number';

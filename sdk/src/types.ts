@@ -113,6 +113,13 @@ export interface ClientOptions {
    * @default undefined
    */
   onInvalidFrame?: (frame: unknown, reason: string) => void;
+  /**
+   * How long a room's message that arrived ahead of a missing seq waits for it (messages sent
+   * through different server nodes may overtake each other) before the client recovers the room
+   * with a rejoin (`since`); a seq the room did not keep is then announced as `chat.gap`.
+   * @default 500
+   */
+  reorderWindowMs?: number;
 }
 
 /** The `error` event: a server error the client could not attribute to a pending request, or an invalid frame. */
@@ -124,8 +131,9 @@ export interface ErrorEventPayload {
 }
 
 /**
- * `chat.gap` (SDK-local, never a server frame): after a reconnect, the rejoin's answer said
- * `more`, so the messages `from`–`to` (inclusive) were not delivered. Page them with
+ * `chat.gap` (SDK-local, never a server frame): the messages `from`–`to` (inclusive) were not
+ * delivered and a rejoin could not bring them: the room keeps no history (they were live only and
+ * are gone), or the answer was truncated (`more`): then page them with
  * `chat.history({ room, before: to + 1 })` until `from` if the page needs them.
  */
 export interface ChatGapEvent {

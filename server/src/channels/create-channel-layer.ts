@@ -16,13 +16,18 @@ export interface ChannelLayerOptions {
    * @default rethrow on a later microtask (an uncaught exception)
    */
   onError?: ChannelErrorHandler;
+  /**
+   * Called when the transport's subscriptions are live again after a loss: messages published
+   * meanwhile were not delivered on this node, so its members must recover them. Never called in memory.
+   */
+  onResubscribed?: () => void;
 }
 
 /** Creates the Redis channel layer when a URL is given, else the in-process one. */
 export async function createChannelLayer(options: ChannelLayerOptions = {}): Promise<ChannelLayer> {
-  const { redisUrl, prefix, onError } = options;
+  const { redisUrl, prefix, onError, onResubscribed } = options;
   if (redisUrl !== undefined && redisUrl !== '') {
-    return createRedisChannelLayer({ url: redisUrl, prefix, onError });
+    return createRedisChannelLayer({ url: redisUrl, prefix, onError, onResubscribed });
   }
   return createMemoryChannelLayer({ onError });
 }

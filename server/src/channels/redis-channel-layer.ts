@@ -1,6 +1,6 @@
 import type { ChannelErrorHandler, ChannelLayer, ChannelListener } from './channel-layer.ts';
 import { ChannelLayerError } from './channel-layer-error.ts';
-import { createErrorReporter } from './error-reporter.ts';
+import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisPair } from './redis-connections.ts';
 import type { RedisPair } from './redis-connections.ts';
 import { TopicFanOut } from './topic-fan-out.ts';
@@ -24,6 +24,11 @@ export interface RedisChannelLayerOptions {
    * @default rethrow on a later microtask (an uncaught exception)
    */
   onError?: ChannelErrorHandler;
+  /**
+   * Called each time the subscriber connection is ready again after a drop, once node-redis has
+   * resubscribed every topic: what was published while it was down never reached this node.
+   */
+  onResubscribed?: () => void;
 }
 
 /**
@@ -33,11 +38,16 @@ export interface RedisChannelLayerOptions {
  *
  * Redis pub/sub keeps nothing: while the subscriber connection is down (reported to `onError`),
  * messages are lost, and a subscribe to a topic the node already holds resolves before node-redis
- * has resubscribed. Recovery is the caller's (rooms replay from Postgres by `seq`).
+ * has resubscribed. `onResubscribed` says when that window closed; recovery is the caller's
+ * (rooms replay from Postgres by `seq`).
  */
 export async function createRedisChannelLayer(options: RedisChannelLayerOptions): Promise<ChannelLayer> {
   const report = createErrorReporter(options.onError);
   const pair = await connectRedisPair({ url: options.url, name: options.name ?? 'switchboard', report });
+  const { onResubscribed } = options;
+  // node-redis emits `ready` on a reconnect only after its resubscriptions were confirmed; the
+  // first `ready` came before this listener, so every call here follows a loss.
+  if (onResubscribed) pair.subscriber.on('ready', () => onResubscribed());
   return new RedisChannelLayer(pair, options.prefix ?? 'sb:', report);
 }
 

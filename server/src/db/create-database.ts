@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import { createPGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
+import { databaseUnavailable, unavailableCause } from './errors.ts';
 
 /** Which engine a database handle talks to. */
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -31,6 +32,11 @@ export interface DatabaseHandle {
 }
 
 const INT8_OID = 20;
+
+/** How long opening a Postgres connection may take before the request answers `unavailable`. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+/** How long one query may wait for Postgres before it fails (and the request answers `unavailable`). */
+export const POSTGRES_QUERY_TIMEOUT_MS = 5_000;
 
 // Scoped to our pool rather than `pg.types.setTypeParser`, which would change every pg user in
 // the process. Our bigints (`seq`, `count(*)`) stay far below 2^53.
@@ -71,19 +77,81 @@ export async function openPGliteDatabase(pglite: PGlite): Promise<DatabaseHandle
 
 /** Connects a pool to `url`, checks it is reachable and migrates. Errors name the host, never the password. */
 export async function openPostgresDatabase(url: string, onError?: (error: Error) => void): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, types: postgresTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: postgresTypes,
+    // A database that stalls must not stall every socket behind it: connects and queries give up,
+    // the caller answers `unavailable`, and the client retries.
+    connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+    query_timeout: POSTGRES_QUERY_TIMEOUT_MS,
+  });
   // Without a listener, an idle client dropped by the server would crash the process.
   pool.on('error', (error) => onError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // So would a client that is checked out when its connection drops (pg emits `error` on it and
+  // the pool listens only while it is idle); its query fails on its own.
+  pool.on('connect', (client) => client.on('error', (error) => onError?.(error)));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: unavailableWhenUnreachable(pool) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause = unavailableCause(error);
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`cannot connect to Postgres at ${describeTarget(url)}: ${reason}`, { cause: error });
   }
   await migrateOrDestroy(db);
   return handle(db, 'postgres');
+}
+
+/**
+ * The pool as Kysely sees it: a connection that cannot be opened (the server is down, the
+ * database gone, access refused), or that drops or stalls under a query, is `unavailable`, so
+ * every edge answers an outage as one instead of as an internal error or, worse, as a wrong
+ * password. A connection that failed that way is destroyed on release, not reused.
+ */
+function unavailableWhenUnreachable(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw databaseUnavailable(error);
+      }
+      let broken: Error | undefined;
+      return {
+        query: (async (...args: Parameters<pg.PoolClient['query']>) => {
+          try {
+            return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          } catch (error) {
+            if (!isConnectionFailure(error)) throw error;
+            broken = error instanceof Error ? error : new Error(String(error));
+            throw databaseUnavailable(error);
+          }
+        }) as pg.PoolClient['query'],
+        release: () => client.release(broken),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+// SQLSTATE classes and codes that mean "the database is not there right now", not "your query is wrong".
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /^Query read timeout/, /not queryable/, /^timeout exceeded when trying to connect/];
+
+/** Whether a driver error says the connection failed (down, dropped, timed out) rather than the query. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_STATES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+}
+
+/** One round trip to the database (the readiness probe); rejects when it does not answer. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 /** `host:port/database` of a Postgres URL, without the credentials. */

@@ -115,3 +115,25 @@ export async function releaseSeqBlock(db: Executor, roomId: string, used: number
 export async function raiseSeq(db: Executor, roomId: string, seq: number): Promise<void> {
   await db.updateTable('rooms').set({ last_seq: seq }).where('id', '=', roomId).where('last_seq', '<', seq).execute();
 }
+
+/** A room's stored seq read now (not from a cache), or undefined when the room is gone. */
+export async function readSeq(db: Executor, roomId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('rooms').select('last_seq').where('id', '=', roomId).executeTakeFirst();
+  return row?.last_seq;
+}
+
+/** Raises a room's stored seq to at least `seq` and returns the stored value, or undefined when the room is gone. */
+export async function raiseSeqTo(db: Executor, roomId: string, seq: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('rooms')
+    .set((eb) => ({ last_seq: eb.fn('greatest', ['last_seq', eb.val(seq)]) }))
+    .where('id', '=', roomId)
+    .returning('last_seq')
+    .executeTakeFirst();
+  return row?.last_seq;
+}
+
+/** Sets a room's stored seq to exactly `seq` (the counter kept outside the database is handing over to it). */
+export async function setSeq(db: Executor, roomId: string, seq: number): Promise<void> {
+  await db.updateTable('rooms').set({ last_seq: seq }).where('id', '=', roomId).execute();
+}

@@ -3,16 +3,13 @@
  * (`API-Key`) for everything an app owns. Each middleware puts what it proved into the context.
  */
 import { createMiddleware } from 'hono/factory';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { findActiveApiKeyByHash } from '../db/app.repository.ts';
-import type { App } from '../db/schema.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
-import { hashSecret, secretMatches } from '../auth/secrets.ts';
+import { secretMatches } from '../auth/secrets.ts';
+import type { AppRef, Services } from '../services/index.ts';
 
 /** Context variables of routes behind `requireApp`. */
-export type AppEnv = { Variables: { app: App } };
+export type AppEnv = { Variables: { app: AppRef } };
 
 const BEARER = { challenge: 'Bearer' } as const;
 const API_KEY = { challenge: 'API-Key' } as const;
@@ -33,13 +30,15 @@ export function requireAdmin(setup: AdminTokenSetup) {
 }
 
 /** Resolves the app of an `API-Key` header; every route after it is scoped to that app. */
-export function requireApp(db: Kysely<Database>) {
+export function requireApp(services: Services) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('api-key');
     if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.', undefined, API_KEY);
-    const found = key.length <= 200 ? await findActiveApiKeyByHash(db, hashSecret(key)) : undefined;
-    if (!found) throw new SwitchboardError('unauthenticated', 'The API key is not valid or was revoked.', undefined, API_KEY);
-    c.set('app', found.app);
+    c.set('app', await services.apps.authenticate(key).catch((err: unknown) => {
+      // The service refuses the key; the 401 must still name the scheme (WWW-Authenticate).
+      if (err instanceof SwitchboardError && err.code === 'unauthenticated') throw new SwitchboardError(err.code, err.message, err.details, { ...API_KEY, cause: err });
+      throw err;
+    }));
     await next();
   });
 }

@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import type { BodyOf, OperationWithBody, Validator } from '@switchboard/protocol';
 import { restBodyValidators } from '@switchboard/protocol/validators';
-import { SwitchboardError, validationIssues } from '../errors.ts';
+import { SwitchboardError, validationIssues } from '../lib/errors.ts';
 
 /** The validated body of `operationId`; `bad_request` for non-JSON, `validation_failed` for a mismatch. */
 export async function readBody<Op extends OperationWithBody>(c: Context, operationId: Op): Promise<BodyOf<Op>> {

@@ -40,6 +40,13 @@ const CONNECT_ATTEMPTS = 4;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
 /**
+ * How long one command may wait, queued while reconnecting or unanswered by a frozen Redis,
+ * before it rejects: a publish or a counter stalled for longer is answered `unavailable`, so a
+ * client's commands never pile up behind an outage.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 3_000;
+
+/**
  * Connects one client. Rejects with `errorClass` (`invalid-url` or `unreachable`) naming the host,
  * never the password; once connected, it always reconnects and reports errors to `onError`.
  */
@@ -59,9 +66,9 @@ export async function connectRedisClient(options: RedisConnectOptions): Promise<
   try {
     const { duplicateOf } = options;
     client = duplicateOf === undefined
-      ? createClient({ url: options.url, name: options.name, socket: { reconnectStrategy } })
+      ? createClient({ url: options.url, name: options.name, socket: { reconnectStrategy }, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } })
       // The socket settings are copied but the strategy replaced: it must follow this client's phase.
-      : duplicateOf.duplicate({ name: options.name, socket: { ...duplicateOf.options.socket, reconnectStrategy } });
+      : duplicateOf.duplicate({ name: options.name, socket: { ...duplicateOf.options.socket, reconnectStrategy }, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } });
   } catch {
     // node-redis rejected a part describeRedisUrl does not check (the database path); its
     // message is not passed on because some of node-redis's messages quote the whole URL.

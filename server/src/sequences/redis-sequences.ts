@@ -1,43 +1,91 @@
 /**
- * Sequences shared by every node through Redis: one INCR per message, started from the room's
- * stored seq the first time. The nodes write the counter back to the database at shutdown and
- * before history is turned on, so a Redis that loses its keys restarts from there.
+ * Sequences shared by every node through Redis: one script call per message. Redis may lose its
+ * keys (a restart without persistence), so the database always holds a ceiling at or above every
+ * number handed out: a node that draws a number past the ceiling first raises the stored seq by a
+ * block, and a counter Redis lost restarts from the stored value. Numbers may jump by up to a
+ * block after Redis loses them; they are never handed out twice.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { raiseSeq } from '../db/room.repository.ts';
+import { raiseSeqTo, readSeq, setSeq } from '../db/room.repository.ts';
 import type { RedisClient } from '../redis/connect.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { SequenceSource } from './sequence-source.ts';
 
-// Start the counter from the stored seq when Redis has none, then increment: one round trip.
-const NEXT = `if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])`;
+/** Numbers reserved in the database at a time: one write per this many messages of a room. */
+export const SEQ_BLOCK = 1000;
+
+// A hash per room: `n` the last number handed out, `top` the ceiling the database is known to hold.
+// Returns {n, top}, or {-1, 0} when Redis has no counter (lost, or never started).
+const NEXT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[1] == '' then return {-1, 0} end
+  redis.call('HSET', KEYS[1], 'n', ARGV[1], 'top', ARGV[1])
+end
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+return {n, tonumber(redis.call('HGET', KEYS[1], 'top'))}`;
+
+// Records a ceiling the database now holds, unless a higher one is already known.
+const RAISE_TOP = `
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('HGET', KEYS[1], 'top')) < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'top', ARGV[1])
+end
+return 1`;
+
+// Hands the counter back: returns the last number and forgets the counter in one step.
+const TAKE = `local n = redis.call('HGET', KEYS[1], 'n') redis.call('DEL', KEYS[1]) return n`;
+
+const roomGone = () => new SwitchboardError('not_found', 'The room no longer exists.');
 
 /** Creates the Redis sequence source over a connected client (owned by the caller). */
 export function createRedisSequences(db: Kysely<Database>, client: RedisClient, prefix: string): SequenceSource {
-  const key = (roomId: string) => `${prefix}seq:${roomId}`;
-  const touched = new Set<string>();
+  const key = (roomId: string) => `${prefix}seqs:${roomId}`;
+  // One reservation at a time per room on this node; concurrent draws past the ceiling share it.
+  const reserving = new Map<string, Promise<number>>();
 
-  const writeBack = async (roomId: string, forget: boolean) => {
-    const value = forget ? await client.getDel(key(roomId)) : await client.get(key(roomId));
-    if (value !== null) await raiseSeq(db, roomId, Number(value));
+  const draw = async (roomId: string, start: string): Promise<[number, number]> => {
+    const [n, top] = (await client.eval(NEXT, { keys: [key(roomId)], arguments: [start] })) as [number, number];
+    return [Number(n), Number(top)];
+  };
+
+  const reserve = (roomId: string, above: number): Promise<number> => {
+    let pending = reserving.get(roomId);
+    if (pending === undefined) {
+      pending = (async () => {
+        const top = await raiseSeqTo(db, roomId, above + SEQ_BLOCK);
+        if (top === undefined) throw roomGone();
+        await client.eval(RAISE_TOP, { keys: [key(roomId)], arguments: [String(top)] });
+        return top;
+      })().finally(() => reserving.delete(roomId));
+      reserving.set(roomId, pending);
+    }
+    return pending;
   };
 
   return {
     async next(room) {
-      touched.add(room.id);
-      return Number(await client.eval(NEXT, { keys: [key(room.id)], arguments: [String(room.last_seq)] }));
+      let [n, top] = await draw(room.id, '');
+      if (n < 0) {
+        // Redis has no counter: start from the stored ceiling read now, never from a cached row.
+        const stored = await readSeq(db, room.id);
+        if (stored === undefined) throw roomGone();
+        [n, top] = await draw(room.id, String(stored));
+      }
+      // The number may only be used once the database holds a ceiling at or above it.
+      while (n > top) top = Math.max(top, await reserve(room.id, n));
+      return n;
     },
     async current(roomId) {
-      const value = await client.get(key(roomId));
-      return value === null ? undefined : Number(value);
+      const value = await client.hGet(key(roomId), 'n');
+      return value === null || value === undefined ? undefined : Number(value);
     },
     async settle(roomId) {
-      touched.delete(roomId);
-      await writeBack(roomId, true);
+      // History takes over the numbering: the database gets the exact last number, not the ceiling.
+      const value = (await client.eval(TAKE, { keys: [key(roomId)] })) as string | null;
+      if (value !== null) await setSeq(db, roomId, Number(value));
     },
     async close() {
-      await Promise.all([...touched].map((roomId) => writeBack(roomId, false)));
-      touched.clear();
+      // The database already holds a ceiling above every number handed out; nothing to write back.
     },
   };
 }

@@ -1,18 +1,18 @@
 /**
- * One socket's server side: its principal, a serial inbox (frames are handled one at a time, in
- * order, each awaited), a bounded send path and its heartbeat flag. Transport details stay in
- * node-upgrade.ts; protocol rules stay in the dispatcher.
+ * One socket's server side, transport only: a serial inbox (frames are handled one at a time, in
+ * order, each awaited), a bounded send path, its rate limit, its heartbeat and the hub topics it
+ * is in. Who is on the other end and what they joined belong to the route's session
+ * (sockets/sessions.ts); the Node specifics stay in node-upgrade.ts; protocol rules in the dispatcher.
  */
 import { closeCodes, type CloseReason } from '@switchboard/protocol';
-import type { Logger } from '../logger.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { RawSocket } from './node-upgrade.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { RawSocket } from './socket-contract.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 const TERMINATE_AFTER_MS = 1_000;
-/** setTimeout's longest delay (about 24.8 days); a later deadline is reached in several steps. */
+/** setTimeout's longest delay (about 24.8 days); a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Limits of one connection, from the server config. */
@@ -25,25 +25,25 @@ export interface ConnectionLimits {
 }
 
 /** Handles one frame of a connection; must not throw (the dispatcher answers errors itself). */
-export type FrameHandler = (connection: Connection, frame: string) => Promise<void>;
+export type FrameHandler = (frame: string) => Promise<void>;
 
 /** Where a connection is in its life; one union instead of a set of flags. */
 export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: number };
 
 /** The server side of one socket. */
 export class Connection {
-  readonly id: string;
+  readonly #id: string;
   readonly #parentLog: Logger;
   readonly #route: string;
   #log: Logger | undefined;
-  readonly rate: TokenBucket;
-  principal: Principal;
+  readonly #rate: TokenBucket;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
-  alive = true;
-  /** Chat rooms joined on this socket: name → room id. */
-  #rooms: Map<string, string> | undefined;
+  #alive = true;
+  /** When the socket's credential expires (ms since the epoch); its own timer closes it then. */
+  #expiresAt = Number.POSITIVE_INFINITY;
+  #expiry: NodeJS.Timeout | undefined;
   /** The hub topics this socket is in; kept here rather than in a map of the hub's, one array per socket. */
-  readonly topics: string[] = [];
+  readonly #topics: string[] = [];
   #afterReply: (() => void)[] | undefined;
   #phase: ConnectionPhase = { phase: 'open' };
   readonly #socket: RawSocket;
@@ -52,27 +52,25 @@ export class Connection {
   readonly #inbox: string[] = [];
   #draining = false;
   #ready: Promise<void> = Promise.resolve();
-  #deadline: NodeJS.Timeout | undefined;
 
-  constructor(init: { id: string; route: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
-    this.id = init.id;
+  constructor(init: { id: string; route: string; socket: RawSocket; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
+    this.#id = init.id;
     this.#socket = init.socket;
-    this.principal = init.principal;
     this.#parentLog = init.log;
     this.#route = init.route;
     this.#limits = init.limits;
     this.#handle = init.handle;
-    this.rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+    this.#rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
   }
 
-  /** Chat rooms joined on this socket: name → room id. Made on first use: most sockets never chat. */
-  get rooms(): Map<string, string> {
-    return (this.#rooms ??= new Map());
+  /** This connection's id, `<node>.<uuid>` (see direct.ts). */
+  get id(): string {
+    return this.#id;
   }
 
   /** This connection's logger; made on first use, since most sockets never log and a child costs memory. */
   get log(): Logger {
-    return (this.#log ??= this.#parentLog.child({ conn: this.id, route: this.#route }));
+    return (this.#log ??= this.#parentLog.child({ conn: this.#id, route: this.#route }));
   }
 
   /** Where this connection is in its life. */
@@ -84,7 +82,7 @@ export class Connection {
    * Runs the connection's opening work (subscriptions, the `connected` event) before any frame
    * is handled, so the first frame a client sees is always `connected`.
    */
-  open(task: () => Promise<void>): void {
+  prepare(task: () => Promise<void>): void {
     this.#ready = task().catch((err: unknown) => {
       this.log.error({ err }, 'opening the connection failed');
       this.close('unavailable');
@@ -93,7 +91,7 @@ export class Connection {
 
   /** Queues a text frame; frames are handled strictly one after another. */
   receive(frame: string): void {
-    this.alive = true;
+    this.#alive = true;
     if (this.#phase.phase !== 'open') return;
     if (this.#inbox.length >= this.#limits.maxInbox) {
       this.log.warn({ queued: this.#inbox.length }, 'inbox overflow; closing');
@@ -111,7 +109,7 @@ export class Connection {
       for (let frame = this.#inbox.shift(); frame !== undefined; frame = this.#inbox.shift()) {
         if (this.#phase.phase !== 'open') break;
         try {
-          await this.#handle(this, frame);
+          await this.#handle(frame);
         } catch (err) {
           // The dispatcher answers every error itself; reaching here is a bug, never a crash.
           this.log.error({ err }, 'frame handler threw');
@@ -162,25 +160,75 @@ export class Connection {
     for (const task of tasks) task();
   }
 
-  /** Sends a ping; the pong (or any frame) marks the connection alive again. */
-  ping(): void {
-    if (this.#phase.phase === 'open' && this.#socket.readyState === OPEN) this.#socket.ping();
+  /** Takes one token of the frame rate limit; false when the socket sends too fast. */
+  admitFrame(): boolean {
+    return this.#rate.take();
+  }
+
+  /** When the socket's credential expires (ms since the epoch); never for credentials that do not. */
+  get expiresAt(): number {
+    return this.#expiresAt;
   }
 
   /**
-   * Closes the socket with `reason` at `atMs` (ms since the epoch), to the timer's precision:
-   * e.g. when its access token expires. A later call replaces the deadline (re-authorization).
+   * Sets when the socket's credential expires (a user token; a new `authorize` moves it) and
+   * closes it with 4003 then, to the timer's precision: the spec promises the close at expiry,
+   * and a heartbeat tick would be up to `heartbeatMs` late.
    */
-  closeAt(atMs: number, reason: CloseReason): void {
-    clearTimeout(this.#deadline);
-    if (this.#phase.phase !== 'open') return;
-    const wait = atMs - Date.now();
+  expireAt(expiresAt: number): void {
+    this.#expiresAt = expiresAt;
+    this.#armExpiry();
+  }
+
+  #armExpiry(): void {
+    clearTimeout(this.#expiry);
+    if (this.#phase.phase !== 'open' || this.#expiresAt === Number.POSITIVE_INFINITY) return;
+    const wait = this.#expiresAt - Date.now();
     if (wait <= 0) {
-      this.close(reason);
+      this.close('token_expired');
       return;
     }
-    this.#deadline = setTimeout(() => this.closeAt(atMs, reason), Math.min(wait, MAX_TIMER_MS));
-    this.#deadline.unref();
+    this.#expiry = setTimeout(() => this.#armExpiry(), Math.min(wait, MAX_TIMER_MS));
+    this.#expiry.unref();
+  }
+
+  /** Records a pong: the peer is still there. */
+  markAlive(): void {
+    this.#alive = true;
+  }
+
+  /**
+   * One heartbeat tick: closes the socket when it sent neither a pong nor a frame since the
+   * previous tick (4000); otherwise pings it. `now` is the tick's clock: a credential past its
+   * expiry still closes with 4003 here, should its own timer ever be late (an overloaded loop).
+   */
+  heartbeat(now: number): void {
+    if (this.#expiresAt <= now) {
+      this.close('token_expired');
+      return;
+    }
+    if (!this.#alive) {
+      this.close('heartbeat_timeout');
+      return;
+    }
+    this.#alive = false;
+    if (this.#phase.phase === 'open' && this.#socket.readyState === OPEN) this.#socket.ping();
+  }
+
+  /** Records that the socket is in a hub topic. */
+  addTopic(topic: string): void {
+    if (!this.#topics.includes(topic)) this.#topics.push(topic);
+  }
+
+  /** Records that the socket left a hub topic. */
+  dropTopic(topic: string): void {
+    const index = this.#topics.indexOf(topic);
+    if (index >= 0) this.#topics.splice(index, 1);
+  }
+
+  /** The hub topics the socket is in, forgotten here (the hub leaves them on disconnect). */
+  takeTopics(): string[] {
+    return this.#topics.splice(0);
   }
 
   /** Closes with a documented close code. */
@@ -189,7 +237,7 @@ export class Connection {
     const { code } = closeCodes[reason];
     this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
-    clearTimeout(this.#deadline);
+    clearTimeout(this.#expiry);
     this.#socket.close(code, message);
     if (reason === 'heartbeat_timeout') {
       // A peer that misses pongs is probably gone: give the close frame a moment, not ws's 30 s.
@@ -197,10 +245,10 @@ export class Connection {
     }
   }
 
-  /** Records that the socket closed (by either side). */
-  closed(code: number): void {
+  /** Records that the socket closed (by either side), with the close code. */
+  recordClose(code: number): void {
     if (this.#phase.phase === 'open') this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
-    clearTimeout(this.#deadline);
+    clearTimeout(this.#expiry);
   }
 }

@@ -5,10 +5,10 @@
 import type { EndpointEvents, UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { DomainEvents } from '../services/events.ts';
-import { toRoom, toRoomMessage } from '../wire.ts';
-import { encodeClose } from './control.ts';
+import { encodeClose } from '../ws/control.ts';
 import { topics } from './topics.ts';
 import { revocationKey } from '../services/credential-cache.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 
 /** Encodes an event frame of the endpoint socket. */
 export function encodeEndpointEvent<E extends keyof EndpointEvents & string>(event: E, payload: EndpointEvents[E]): string {
@@ -22,20 +22,22 @@ export function encodeUserEvent<E extends keyof UserEvents & string>(event: E, p
 
 /** Implements the domain events over a channel layer. */
 export function createBroadcasts(channels: ChannelLayer): DomainEvents {
-  const publish = (topic: string, frame: string) => channels.publish(topic, frame);
+  // A channel layer that refuses or times out is an outage: `unavailable`, with the cause for the log.
+  const publish = (topic: string, frame: string) =>
+    channels.publish(topic, frame).catch((error: unknown) => {
+      throw new SwitchboardError('unavailable', 'The channel layer is not available.', undefined, { cause: error });
+    });
   return {
     async messagePublished(room, message) {
-      const wire = toRoomMessage(room.name, message);
       // Endpoint readers and chat members speak different event names: two encodings per message, not per reader.
       await Promise.all([
-        publish(topics.roomReaders(room.id), encodeEndpointEvent('message', wire)),
-        publish(topics.roomChat(room.id), encodeUserEvent('chat.message', wire)),
+        publish(topics.roomReaders(room.id), encodeEndpointEvent('message', message)),
+        publish(topics.roomChat(room.id), encodeUserEvent('chat.message', message)),
       ]);
     },
-    messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', toRoomMessage(room.name, message))),
+    messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', message)),
     messageDeleted: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.deleted', { room: room.name, id: message.id, seq: message.seq })),
-    roomChanged: (appId, change, room) =>
-      publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change === 'deleted' ? { change, name: room.name } : { change, name: room.name, room: toRoom(room) })),
+    roomChanged: (appId, change) => publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change)),
     async roomDeleted(room) {
       await publish(topics.revocations, revocationKey.room(room.id));
       const topic = topics.roomControl(room.id);

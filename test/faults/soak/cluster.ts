@@ -1,0 +1,116 @@
+/**
+ * A deployment the fault suite can break: its own Redis and Postgres processes and several
+ * Switchboard nodes, each a child process started as `npm start` would (the same entry point,
+ * configured by environment), on fixed free ports so a node restarted after a kill keeps its URL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freePort, ownChild, startPostgresProcess, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ENTRY = 'server/src/main.ts';
+
+/** One server node of the cluster. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly port: number;
+  /** `http://127.0.0.1:port`. */
+  readonly url: string;
+  /** `ws://127.0.0.1:port/ws`. */
+  readonly wsUrl: string;
+  /** Starts the node (again) and waits until it answers /readyz. */
+  start(): Promise<void>;
+  /** Sends a signal and waits for the process to exit. */
+  stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+/** Redis, Postgres and the nodes sharing them. */
+export interface Cluster extends AsyncDisposable {
+  readonly redis: ServerProcess;
+  readonly postgres: ServerProcess;
+  readonly nodes: readonly ClusterNode[];
+  readonly adminToken: string;
+  close(): Promise<void>;
+}
+
+/** Polls until `url` answers 200; a node starting up has no event to wait for from outside. */
+export async function waitUntilReady(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive()) throw new Error(`${url}: the process exited`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`${url} not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts Redis, Postgres and `count` nodes; every process is stopped by `close()`. */
+export async function startCluster(options: { nodes: number; readyTimeoutMs: number; log?: (line: string) => void }): Promise<Cluster> {
+  const redis = await startRedisProcess();
+  const postgres = await startPostgresProcess().catch(async (error: unknown) => {
+    await redis.close();
+    throw error;
+  });
+  const adminToken = `soak-${randomBytes(16).toString('hex')}`;
+  const env = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `soak-${randomBytes(4).toString('hex')}:`,
+    ADMIN_TOKEN: adminToken,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DEMO_DATA: 'off',
+    LOG_LEVEL: 'warn',
+  };
+  const nodes: (ClusterNode & { kill(): void })[] = [];
+  for (let i = 0; i < options.nodes; i++) {
+    const port = await freePort();
+    const name = String.fromCharCode(97 + i);
+    let child: ChildProcess | undefined;
+    const node = {
+      name,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      wsUrl: `ws://127.0.0.1:${port}/ws`,
+      async start() {
+        const started = ownChild(spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }));
+        started.stderr?.setEncoding('utf8').on('data', (text: string) => options.log?.(`[node ${name}] ${text.trimEnd()}`));
+        child = started;
+        await waitUntilReady(`${node.url}/readyz`, options.readyTimeoutMs, () => started.exitCode === null && started.signalCode === null);
+      },
+      async stop(signal: 'SIGTERM' | 'SIGKILL') {
+        const running = child;
+        child = undefined;
+        if (!running) return;
+        running.kill(signal);
+        await exited(running);
+      },
+      kill: () => void child?.kill('SIGKILL'),
+    };
+    nodes.push(node);
+  }
+  const close = async () => {
+    await Promise.all(nodes.map((node) => node.stop('SIGKILL')));
+    await Promise.all([redis.close(), postgres.close()]);
+  };
+  try {
+    // The first node migrates the empty database; the others find it migrated.
+    await nodes[0]!.start();
+    await Promise.all(nodes.slice(1).map((node) => node.start()));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { redis, postgres, nodes, adminToken, close, [Symbol.asyncDispose]: close };
+}
