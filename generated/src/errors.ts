@@ -77,7 +77,7 @@ export const closeCodes = {
   "token_expired": {
     "code": 4003,
     "reason": "token_expired",
-    "description": "The access token expired; the server closes the socket at the token's expiry, to the second. Get a fresh token, then reconnect (or send `authorize` with a fresh token before it expires)."
+    "description": "The access token expired. An open socket is closed at the token's expiry, to the second (reason `token_expired`); a token already expired when `/ws` opened completes the handshake and is closed at once, before any frame (reason `token expired`). Get a fresh token, then reconnect (or send `authorize` with a fresh token before it expires)."
   },
   "unavailable": {
     "code": 4004,
@@ -92,12 +92,17 @@ export const closeCodes = {
   "unauthorized": {
     "code": 4501,
     "reason": "unauthorized",
-    "description": "The credentials were revoked while the socket was open (the user, endpoint or app was deleted, or the endpoint revoked); do not reconnect with them."
+    "description": "The credentials were revoked while the socket was open (the user, endpoint or app was deleted, or the endpoint revoked; reason `unauthorized`), or the token given to `/ws` at connect time is not valid (the handshake completes and the socket is closed at once, reason `token refused`); do not reconnect with them."
   },
   "room_deleted": {
     "code": 4502,
     "reason": "room_deleted",
     "description": "The room this endpoint socket is bound to was deleted (after a `room.deleted` event); do not reconnect."
+  },
+  "origin_refused": {
+    "code": 4503,
+    "reason": "origin not allowed",
+    "description": "The page that opened `/ws` is on an origin the server does not allow (neither its own nor one of `ALLOWED_ORIGINS`); the handshake completes and the socket is closed at once, before any frame. Do not reconnect from that origin."
   }
 } as const;
 
@@ -108,7 +113,7 @@ export type CloseReason = keyof typeof closeCodes;
 export const upgradeRefusals = {
   "unauthenticated": {
     "status": 401,
-    "description": "The token presented at connect (query, header or cookie) is invalid or expired, or the endpoint code is unknown or revoked. A /ws upgrade without any token is accepted, anonymous until `authorize`."
+    "description": "The endpoint code of `/ws/endpoint/{code}` is unknown or revoked. `/ws` never answers 401, since a browser reads no HTTP status of a refused upgrade; a token refused at connect completes the handshake and is closed with 4003 or 4501, and a /ws upgrade without any token is anonymous until `authorize`."
   },
   "not_found": {
     "status": 404,

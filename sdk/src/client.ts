@@ -1,7 +1,7 @@
 import type { UserActions, UserInfo } from '@switchboard/protocol';
 import { clientActions } from './action-tree.ts';
 import { backoff } from './backoff.ts';
-import { closedError, closeInfo, isTerminalClose } from './close-info.ts';
+import { closedError, closeInfo, isTerminalClose, terminalError } from './close-info.ts';
 import { Emitter } from './emitter.ts';
 import { SwitchboardError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
@@ -107,11 +107,11 @@ class Client implements ClientCore {
     if (this.#state.state === 'idle') this.#connect(0);
     const state = this.#state;
     if (state.state === 'open') return Promise.resolve(state);
-    if (state.state === 'closed') return Promise.reject(closedError(state.reason));
+    if (state.state === 'closed') return Promise.reject(terminalError(state.reason));
     return new Promise((resolve, reject) => {
       const stop = this.on('state', (next) => {
         if (next.state === 'open') resolve(next);
-        else if (next.state === 'closed') reject(closedError(next.reason));
+        else if (next.state === 'closed') reject(terminalError(next.reason));
         else return;
         stop();
       });
@@ -162,14 +162,15 @@ class Client implements ClientCore {
 
   #connect(attempt: number): void {
     this.#setState({ state: 'connecting', attempt });
-    this.#resolveToken().then(
+    this.#resolveToken(attempt).then(
       () => this.#openSocket(attempt),
       (error: unknown) => this.#onClose(closeInfo(1006, `getToken() failed: ${messageOf(error)}`)),
     );
   }
 
-  async #resolveToken(): Promise<void> {
-    if (this.#token === undefined && this.#getToken) this.#token = await this.#getToken();
+  /** Asks `getToken` on every reconnect (the old token may have expired or been revoked meanwhile), and first when no token was given. */
+  async #resolveToken(attempt: number): Promise<void> {
+    if (this.#getToken && (this.#token === undefined || attempt > 0)) this.#token = await this.#getToken();
   }
 
   #openSocket(attempt: number): void {
@@ -208,7 +209,8 @@ class Client implements ClientCore {
     const state = this.#state;
     if (state.state === 'closed') return;
     if (!this.#reconnect || isTerminalClose(close.code)) return this.#terminate(close);
-    if (close.name === 'token_expired' && this.#getToken) this.#token = undefined;
+    // Without getToken the same expired token would be refused on every attempt.
+    if (close.name === 'token_expired' && !this.#getToken) return this.#terminate(close);
     const attempt = state.state === 'connecting' || state.state === 'authenticating' ? state.attempt + 1 : 1;
     const delayMs = backoff(attempt - 1, this.#reconnect.minDelayMs, this.#reconnect.maxDelayMs);
     this.#setState({ state: 'reconnecting', attempt, delayMs, lastClose: close });

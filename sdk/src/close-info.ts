@@ -22,3 +22,10 @@ export function isTerminalClose(code: number): boolean {
 export function closedError(reason: CloseInfo, action?: string): SwitchboardError<'unavailable'> {
   return new SwitchboardError('unavailable', `the client is closed: ${reason.reason} (${reason.code})`, { action });
 }
+
+/** What `ready()` rejects with once the client is closed for good, named after the close. */
+export function terminalError(reason: CloseInfo): SwitchboardError<'unauthenticated' | 'forbidden' | 'unavailable'> {
+  const code = reason.name === 'unauthorized' || reason.name === 'token_expired' ? 'unauthenticated' : reason.name === 'origin_refused' ? 'forbidden' : 'unavailable';
+  const message = `the connection closed for good: ${reason.reason || reason.name || 'no reason given'} (${reason.code})`;
+  return new SwitchboardError(code, message, { details: { closeCode: reason.code, closeName: reason.name } });
+}

@@ -69,8 +69,9 @@ export interface ClientOptions {
    */
   token?: string;
   /**
-   * Fetches a fresh token: before connecting when no token is known, and before reconnecting after
-   * a `token_expired` (4003) close. A failure counts as a failed attempt and is retried with backoff.
+   * Fetches a token: before connecting when no token is known, and before every reconnect attempt
+   * (a token may expire or be revoked while the socket is down). A failure counts as a failed
+   * attempt and is retried with backoff. Without it, a `token_expired` (4003) close is terminal.
    * @default undefined
    */
   getToken?: () => Promise<string> | string;
@@ -214,7 +215,7 @@ export interface ClientCore {
   request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']>;
   /** Listens to a spec event or a lifecycle event; returns the function that stops listening. */
   on<E extends keyof ClientEvents & string>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
-  /** Resolves when the connection is open (at once if it is); rejects if the client closes first. */
+  /** Resolves when the connection is open (at once if it is); rejects if the client closes for good first: `unauthenticated` after 4501/4003, `forbidden` after 4503 (origin), else `unavailable`, with `details.closeCode`. */
   ready(): Promise<OpenState>;
   /** Closes for good: rejects what is pending with `unavailable`, resolves once the socket closed. */
   close(): Promise<void>;

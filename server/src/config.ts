@@ -31,6 +31,8 @@ export interface ServerConfig {
   /** Commands a socket may send per second (token bucket refill), and the burst it may save up. */
   readonly framesPerSecond: number;
   readonly frameBurst: number;
+  /** Browser origins besides the server's own that may open `/ws` and call REST (CORS); `*` is any. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Thrown when the environment is invalid; `problems` lists every bad variable. */
@@ -60,6 +62,7 @@ export const configVariables = {
   MAX_BUFFERED_BYTES: { default: '1048576', about: 'unsent bytes after which a slow socket is closed (4001)' },
   FRAMES_PER_SECOND: { default: '100', about: 'commands per second per socket (refill rate)' },
   FRAME_BURST: { default: '200', about: 'commands a socket may send in one burst' },
+  ALLOWED_ORIGINS: { default: '', about: "comma-separated browser origins besides the server's own that may open /ws and call REST (CORS); * allows any" },
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,6 +106,13 @@ export function parseConfig(env: Env): ServerConfig {
     if (raw.length < minLength) problems.push(`${name}: must be at least ${minLength} characters`);
     return raw;
   };
+  const origins = (): string[] => {
+    const list = read('ALLOWED_ORIGINS').split(',').map((o) => o.trim()).filter((o) => o !== '');
+    for (const origin of list) {
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
+    }
+    return list;
+  };
   const logLevel = read('LOG_LEVEL');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   const config: ServerConfig = {
@@ -121,6 +131,7 @@ export function parseConfig(env: Env): ServerConfig {
     maxBufferedBytes: int('MAX_BUFFERED_BYTES', 1024, 1024 * 1024 * 1024),
     framesPerSecond: int('FRAMES_PER_SECOND', 1, 1_000_000),
     frameBurst: int('FRAME_BURST', 1, 1_000_000),
+    allowedOrigins: Object.freeze(origins()),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -11,7 +11,7 @@ try {
   const where = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`;
   const channels = config.redisUrl ? 'Redis' : 'in-process channels';
   process.stdout.write(
-    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  storage   ${where}; ${channels}\n\n`,
+    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  pages     ${server.url}/ (chat)  ${server.url}/playground  ${server.url}/docs\n  storage   ${where}; ${channels}\n\n`,
   );
   if (server.adminToken.kind === 'generated') {
     // Shown this once: only its hash is kept (in the data folder).
@@ -21,6 +21,7 @@ try {
     const { appId, apiKey, users, rooms } = server.demo;
     const lines = [
       `  demo app ${appId} (rooms: ${rooms.join(', ')}); its API key, shown once: ${apiKey}`,
+      `  chat in a browser: ${server.url}/?app=${appId}  (sign in as one of these users)`,
       ...users.map((u) => `    user ${u.username}${u.staff ? ' (staff)' : ''}, password ${u.password}`),
       `  sign in: curl -X POST ${server.url}/v1/auth/token -H 'content-type: application/json' -d '{"app":"${appId}","username":"bob","password":"<password>"}'`,
       `  then:    npx wscat -c '${server.wsUrl}/ws?token=<accessToken>'  and send {"action":"chat.join","id":"1","payload":{"room":"lobby"}}`,

@@ -132,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
       services,
       adminToken,
       maxBodyBytes: config.maxFrameBytes,
+      allowedOrigins: config.allowedOrigins,
       onResponse: inspect?.response,
     });
 

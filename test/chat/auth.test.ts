@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from 'hono/jwt';
 import { isSwitchboardError } from '@switchboard/sdk';
-import { openSocket, refusedUpgrade } from '../helpers/socket.ts';
+import { closedOnOpen, openSocket } from '../helpers/socket.ts';
 import { backends, startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestApp, createTestUser, http, type TestApp, type TestUser } from '../helpers/tenancy.ts';
 
@@ -39,13 +39,24 @@ describe.each(backends)('user authentication on %s', (backend) => {
     }
   });
 
-  it('refuses a bad or foreign token before the upgrade and with authorize', async () => {
-    expect(await refusedUpgrade(`${server.wsUrl}/ws?token=not-a-jwt`)).toBe(401);
+  it('refuses a bad or foreign token at connect time with a close code a browser can read, and with authorize', async () => {
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=not-a-jwt`)).toEqual({ code: 4501, frames: [] });
     const forged = await sign({ sub: dave.id, app: app.id, exp: Math.floor(Date.now() / 1000) + 60 }, 'another-secret-another-secret-another', 'HS256');
-    expect(await refusedUpgrade(`${server.wsUrl}/ws?token=${forged}`)).toBe(401);
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${forged}`)).toEqual({ code: 4501, frames: [] });
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await sign({ sub: dave.id, app: app.id, iat: now - 120, exp: now - 60 }, JWT_SECRET, 'HS256');
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${expired}`)).toEqual({ code: 4003, frames: [] });
     await using socket = await openSocket(`${server.wsUrl}/ws`);
     expect(await socket.request('authorize', { token: forged })).toMatchObject({ action: 'authorize', error: { code: 'unauthenticated' } });
     expect(await socket.request('echo', { text: 'x' })).toMatchObject({ error: { code: 'unauthenticated' } });
+  });
+
+  it('lets only the server\'s own origin (and ALLOWED_ORIGINS) open /ws: a foreign page gets 4503', async () => {
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${dave.token}`, { origin: 'http://evil.example' })).toEqual({ code: 4503, frames: [] });
+    await using own = await openSocket(`${server.wsUrl}/ws?token=${dave.token}`, { origin: server.url });
+    expect((await own.next((f) => f.action === 'welcome')).payload).toMatchObject({ user: { username: 'dave' } });
+    await using plain = await openSocket(`${server.wsUrl}/ws`);
+    expect(await plain.request('ping')).toMatchObject({ payload: { pong: true } });
   });
 
   it('closes a socket whose token expires with 4003', async () => {
@@ -82,6 +93,6 @@ describe.each(backends)('user authentication on %s', (backend) => {
     await using socket = await openSocket(`${server.wsUrl}/ws?token=${erin.token}`);
     await app.rest.users.delete(erin.id);
     expect((await socket.closed).code).toBe(4501);
-    expect(await refusedUpgrade(`${server.wsUrl}/ws?token=${erin.token}`)).toBe(401);
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${erin.token}`)).toEqual({ code: 4501, frames: [] });
   });
 });

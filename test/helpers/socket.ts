@@ -112,6 +112,18 @@ export function refusedUpgrade(url: string): Promise<number> {
   });
 }
 
+/** Opens a socket the server should refuse in band: it completes the handshake, sends no frame and closes; resolves with the close code and the frames seen. */
+export function closedOnOpen(url: string, options?: WebSocket.ClientOptions): Promise<{ code: number; frames: string[] }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data.toString()));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+    ws.once('close', (code) => resolve({ code, frames }));
+    ws.once('error', () => undefined);
+  });
+}
+
 /** Sends a raw upgrade request and returns the refusal's status and JSON body (no WebSocket client involved). */
 export function refusedUpgradeBody(url: string): Promise<{ status: number; body: unknown }> {
   const target = new URL(url.replace(/^ws/, 'http'));

@@ -86,7 +86,7 @@ describe('connection', () => {
     const closed = nextState(client, 'closed');
     conn.close(4501, 'revoked');
     expect(await closed).toEqual({ state: 'closed', reason: { code: 4501, reason: 'revoked', name: 'unauthorized' } });
-    expect(await rejection(client.ready())).toMatchObject({ code: 'unavailable' });
+    expect(await rejection(client.ready())).toMatchObject({ code: 'unauthenticated', details: { closeCode: 4501 } });
     expect(await rejection(client.ping())).toMatchObject({ code: 'unavailable' });
   });
 
@@ -114,6 +114,45 @@ describe('connection', () => {
     expect(second.url.pathname).toBe('/ws');
     await reopened;
     expect(getToken).toHaveBeenCalledTimes(1);
+  });
+
+  test('getToken() is asked again before every reconnect attempt, whatever closed the socket', async () => {
+    await using server = await startFakeServer();
+    const getToken = vi.fn<() => string>().mockReturnValueOnce('second').mockReturnValueOnce('third');
+    await using client = connect(server.url, { token: 'first', getToken });
+    const first = await server.nextConnection();
+    await client.ready();
+    first.close(4000, 'heartbeat');
+    const second = await server.nextConnection();
+    expect(second.url.searchParams.get('token')).toBe('second');
+    second.close(4002, 'restart');
+    const third = await server.nextConnection();
+    expect(third.url.searchParams.get('token')).toBe('third');
+    expect(getToken).toHaveBeenCalledTimes(2);
+  });
+
+  test('a token refused at connect (4501) ends the client: ready() rejects with unauthenticated and nothing reconnects', async () => {
+    // As the server does: the handshake completes, then the socket closes before any frame.
+    await using server = await startFakeServer({ greet: false });
+    const getToken = vi.fn(() => 'never used');
+    await using client = connect(server.url, { token: 'bad', getToken });
+    const ready = client.ready();
+    (await server.nextConnection()).close(4501, 'token refused');
+    expect(await rejection(ready)).toMatchObject({ code: 'unauthenticated', details: { closeCode: 4501, closeName: 'unauthorized' } });
+    expect(client.state).toMatchObject({ state: 'closed', reason: { code: 4501 } });
+    expect(getToken).not.toHaveBeenCalled();
+  });
+
+  test('a foreign origin (4503) ends the client with forbidden; an expired token without getToken (4003) with unauthenticated', async () => {
+    await using server = await startFakeServer({ greet: false });
+    await using foreign = connect(server.url);
+    const refused = foreign.ready();
+    (await server.nextConnection()).close(4503, 'origin not allowed');
+    expect(await rejection(refused)).toMatchObject({ code: 'forbidden', details: { closeCode: 4503, closeName: 'origin_refused' } });
+    await using stale = connect(server.url, { token: 'expired' });
+    const expired = stale.ready();
+    (await server.nextConnection()).close(4003, 'token expired');
+    expect(await rejection(expired)).toMatchObject({ code: 'unauthenticated', details: { closeCode: 4003 } });
   });
 
   test('getToken() supplies the first token when none is given', async () => {

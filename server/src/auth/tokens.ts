@@ -5,6 +5,9 @@
 import { sign, verify } from 'hono/jwt';
 import { SwitchboardError } from '../lib/errors.ts';
 
+
+/** The cause of the error `verify` throws for an expired token: the socket route closes with 4003 for it (never on the wire). */
+export const tokenExpired = new Error('the access token expired');
 /** What a valid token proves. */
 export interface AccessClaims {
   userId: string;
@@ -41,8 +44,8 @@ export async function createTokenIssuer(secret: string): Promise<TokenIssuer> {
       try {
         claims = await verify(token, key, 'HS256');
       } catch (err) {
-        const expired = err instanceof Error && err.name === 'JwtTokenExpired';
-        throw new SwitchboardError('unauthenticated', expired ? 'The access token expired.' : 'The access token is not valid.');
+        if (err instanceof Error && err.name === 'JwtTokenExpired') throw new SwitchboardError('unauthenticated', 'The access token expired.', undefined, { cause: tokenExpired });
+        throw new SwitchboardError('unauthenticated', 'The access token is not valid.');
       }
       const { sub, app, exp } = claims;
       if (typeof sub !== 'string' || typeof app !== 'string' || typeof exp !== 'number') {

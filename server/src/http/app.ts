@@ -14,6 +14,8 @@ import { roomRoutes } from './v1/rooms.ts';
 import { userRoutes } from './v1/users.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
 import type { Services } from '../services/index.ts';
+import { browserMiddleware } from './browser.ts';
+import { pageRoutes } from './pages.ts';
 
 /** What the app is built from. */
 export interface AppDeps extends HealthDeps {
@@ -21,6 +23,8 @@ export interface AppDeps extends HealthDeps {
   adminToken: AdminTokenSetup;
   log: Logger;
   maxBodyBytes: number;
+  /** Browser origins besides the server's own allowed by CORS (see `ALLOWED_ORIGINS`). */
+  allowedOrigins: readonly string[];
   /** Sees every REST response (the contract test's tap). */
   onResponse?: (method: string, path: string, status: number, body: string) => void;
 }
@@ -44,6 +48,9 @@ export function createApp(deps: AppDeps): Hono {
     const path = c.req.path.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : c.req.path;
     deps.log.debug({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use(...browserMiddleware(deps.allowedOrigins));
+  // Before the contract tap: pages and assets are not operations of the REST spec.
+  app.route('/', pageRoutes());
   if (deps.onResponse) {
     const onResponse = deps.onResponse;
     app.use(async (c, next) => {
