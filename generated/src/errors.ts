@@ -61,41 +61,66 @@ export const commonErrors = ["validation_failed","rate_limited","internal","unav
 export const closeCodes = {
   "heartbeat_timeout": {
     "code": 4000,
-    "description": "No pong arrived within the heartbeat interval; the connection is presumed dead."
+    "reason": "heartbeat_timeout",
+    "description": "No pong (nor any frame) arrived between two heartbeat pings (`heartbeatMs`); the connection is presumed dead and is terminated a second after the close frame."
   },
   "slow_consumer": {
     "code": 4001,
+    "reason": "slow_consumer",
     "description": "The socket's send buffer passed its limit (the client reads too slowly); reconnect and recover with `since`."
   },
   "server_restart": {
     "code": 4002,
+    "reason": "server_restart",
     "description": "The server node is shutting down; reconnect (another node will take over)."
   },
   "token_expired": {
     "code": 4003,
-    "description": "The access token expired (while the socket was open, or already when it connected); refresh it, then reconnect."
+    "reason": "token_expired",
+    "description": "The access token expired. An open socket is closed at the token's expiry, to the second (reason `token_expired`); a token already expired when `/ws` opened completes the handshake and is closed at once, before any frame (reason `token expired`). Get a fresh token, then reconnect (or send `authorize` with a fresh token before it expires)."
   },
   "unavailable": {
     "code": 4004,
-    "description": "A dependency (database, channel layer) failed while serving the socket; reconnect later."
+    "reason": "unavailable",
+    "description": "A dependency (database, channel layer) failed while opening or serving the socket; reconnect later."
   },
   "policy_violation": {
     "code": 4500,
-    "description": "Too many malformed frames or a rate limit was far exceeded; do not reconnect automatically."
+    "reason": "too many frames in flight",
+    "description": "The client sent frames faster than the server handles them and its inbox (frames received but not yet handled) passed its limit; do not reconnect automatically. Malformed frames never close a socket (they are answered with `error`), and a command over the rate limit is answered `rate_limited`."
   },
   "unauthorized": {
     "code": 4501,
-    "description": "The credentials were refused or revoked (e.g. the endpoint was deleted, or the token given to `/ws` at connect time is not valid); do not reconnect with them."
+    "reason": "unauthorized",
+    "description": "The credentials were revoked while the socket was open (the user, endpoint or app was deleted, or the endpoint revoked; reason `unauthorized`), or the token given to `/ws` at connect time is not valid (the handshake completes and the socket is closed at once, reason `token refused`); do not reconnect with them."
   },
   "room_deleted": {
     "code": 4502,
-    "description": "The room this socket is bound to was deleted; do not reconnect."
+    "reason": "room_deleted",
+    "description": "The room this endpoint socket is bound to was deleted (after a `room.deleted` event); do not reconnect."
   },
   "origin_refused": {
     "code": 4503,
-    "description": "The page that opened `/ws` is on an origin the server does not allow (neither its own nor one of `ALLOWED_ORIGINS`); the socket is closed before any frame. Do not reconnect from that origin."
+    "reason": "origin not allowed",
+    "description": "The page that opened `/ws` is on an origin the server does not allow (neither its own nor one of `ALLOWED_ORIGINS`); the handshake completes and the socket is closed at once, before any frame. Do not reconnect from that origin."
   }
 } as const;
 
 /** The name of a documented close code. */
 export type CloseReason = keyof typeof closeCodes;
+
+/** How the server answers a socket upgrade it refuses (an HTTP status and the catalog error body), by error code. */
+export const upgradeRefusals = {
+  "unauthenticated": {
+    "status": 401,
+    "description": "The endpoint code of `/ws/endpoint/{code}` is unknown or revoked. `/ws` never answers 401, since a browser reads no HTTP status of a refused upgrade; a token refused at connect completes the handshake and is closed with 4003 or 4501, and a /ws upgrade without any token is anonymous until `authorize`."
+  },
+  "not_found": {
+    "status": 404,
+    "description": "No socket route at this path (the routes are `/ws` and `/ws/endpoint/{code}`, a trailing slash accepted)."
+  },
+  "unavailable": {
+    "status": 503,
+    "description": "The database did not answer while the credentials were checked; retry later."
+  }
+} as const satisfies { readonly [C in ErrorCode]?: { status: number; description: string } };

@@ -3,4 +3,6 @@
 export type * from './types.ts';
 export * from './errors.ts';
 export * from './registry.ts';
+export type * from './frames.ts';
+export type * from './rest.ts';
 export type { Validator, ValidatorError } from './validator.ts';

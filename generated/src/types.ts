@@ -80,12 +80,41 @@ export type NotificationLevel = "info" | "success" | "warning" | "error";
 /** A client-chosen id correlating a command with its answer. */
 export type RequestId = string | number;
 
-/** Every frame a client sends; the action's own schema then checks `payload`. */
+/** The name of an action (`noun.verb`) or an event. */
+export type ActionName = string;
+
+/** Every frame a client sends, `{ action, id?, payload? }`; the action's own schema then checks `payload`. */
 export type ClientEnvelope = {
-  action: string;
+  action: ActionName;
   id?: RequestId;
   /** The action's payload; omitted means `{}`. */
   payload?: unknown;
+};
+
+/** The one answer to a command, with the command's `action` and `ref` equal to its `id` (absent when it had none), carrying `payload` or `error`. */
+export type ReplyFrame = ({
+  action: ActionName;
+  ref?: RequestId;
+  /** The action's reply payload. */
+  payload: unknown;
+}) | ({
+  action: ActionName;
+  ref?: RequestId;
+  error: ErrorObject;
+});
+
+/** A frame the server sends on its own, `{ action, payload }`, never with `ref`. */
+export type EventFrame = {
+  action: ActionName;
+  /** The event's payload. */
+  payload: unknown;
+};
+
+/** The answer to a frame that could not be attributed to a known action (not JSON, not an object, a bad envelope, an unknown action, too large), with the frame's `id` as `ref` when it could be read. */
+export type ErrorFrame = {
+  action: "error";
+  ref?: RequestId;
+  error: ErrorObject;
 };
 
 /** The PingInput schema. */

@@ -2,15 +2,19 @@
 
 import * as inbound from './validators/inbound.js';
 import * as outbound from './validators/outbound.js';
+import * as rest from './validators/rest.js';
 import type { Validator } from './validator.ts';
+import type { EventFrameOf, ReplyFrameOf } from './frames.ts';
+import type { UserActions, UserEvents, EndpointActions, EndpointEvents } from './registry.ts';
+import type { BodyOf, OperationId, OperationWithBody, RestOperations } from './rest.ts';
 
 export type { Validator, ValidatorError } from './validator.ts';
 
 /** Validates the envelope of any client frame. */
-export const validateEnvelope: Validator = inbound.envelope;
+export const validateEnvelope = inbound.envelope;
 
-/** Payload validators of the /ws actions. */
-export const userPayloadValidators: { readonly [action: string]: Validator | undefined } = {
+/** Payload validators of the /ws actions, by action. */
+export const userPayloadValidators: { readonly [A in keyof UserActions]: Validator<UserActions[A]['input']> } = {
   "ping": inbound.user_ping,
   "echo": inbound.user_echo,
   "authorize": inbound.user_authorize,
@@ -26,7 +30,10 @@ export const userPayloadValidators: { readonly [action: string]: Validator | und
 };
 
 /** Validators of every frame the /ws socket sends: replies by action, events by name. */
-export const userServerFrameValidators = {
+export const userServerFrameValidators: {
+  readonly replies: { readonly [A in keyof UserActions & string]: Validator<ReplyFrameOf<UserActions, A>> };
+  readonly events: { readonly [E in keyof UserEvents & string]: Validator<EventFrameOf<UserEvents, E>> };
+} = {
   replies: {
     "ping": outbound.user_reply_ping,
     "echo": outbound.user_reply_echo,
@@ -40,7 +47,7 @@ export const userServerFrameValidators = {
     "chat.delete": outbound.user_reply_chat_delete,
     "chat.history": outbound.user_reply_chat_history,
     "rooms.list": outbound.user_reply_rooms_list,
-  } as { readonly [action: string]: Validator | undefined },
+  },
   events: {
     "connected": outbound.user_event_connected,
     "notification": outbound.user_event_notification,
@@ -52,25 +59,70 @@ export const userServerFrameValidators = {
     "chat.joined": outbound.user_event_chat_joined,
     "chat.left": outbound.user_event_chat_left,
     "rooms.changed": outbound.user_event_rooms_changed,
-  } as { readonly [event: string]: Validator | undefined },
+  },
 };
 
-/** Payload validators of the /ws/endpoint/{code} actions. */
-export const endpointPayloadValidators: { readonly [action: string]: Validator | undefined } = {
+/** Payload validators of the /ws/endpoint/{code} actions, by action. */
+export const endpointPayloadValidators: { readonly [A in keyof EndpointActions]: Validator<EndpointActions[A]['input']> } = {
   "ping": inbound.endpoint_ping,
   "message.send": inbound.endpoint_message_send,
 };
 
 /** Validators of every frame the /ws/endpoint/{code} socket sends: replies by action, events by name. */
-export const endpointServerFrameValidators = {
+export const endpointServerFrameValidators: {
+  readonly replies: { readonly [A in keyof EndpointActions & string]: Validator<ReplyFrameOf<EndpointActions, A>> };
+  readonly events: { readonly [E in keyof EndpointEvents & string]: Validator<EventFrameOf<EndpointEvents, E>> };
+} = {
   replies: {
     "ping": outbound.endpoint_reply_ping,
     "message.send": outbound.endpoint_reply_message_send,
-  } as { readonly [action: string]: Validator | undefined },
+  },
   events: {
     "connected": outbound.endpoint_event_connected,
     "message": outbound.endpoint_event_message,
     "room.deleted": outbound.endpoint_event_room_deleted,
     "error": outbound.endpoint_event_error,
-  } as { readonly [event: string]: Validator | undefined },
+  },
 };
+
+/** Request body validators, by operationId: `restBodyValidators.createRoom(body)` proves `body` is a `BodyOf<'createRoom'>`. */
+export const restBodyValidators: { readonly [Op in OperationWithBody]: Validator<BodyOf<Op>> } = {
+  createApp: rest.body_createApp,
+  createRoom: rest.body_createRoom,
+  updateRoom: rest.body_updateRoom,
+  createEndpoint: rest.body_createEndpoint,
+  publishMessage: rest.body_publishMessage,
+  createUser: rest.body_createUser,
+  createUserToken: rest.body_createUserToken,
+  notifyUser: rest.body_notifyUser,
+  notifyRoom: rest.body_notifyRoom,
+  signIn: rest.body_signIn,
+};
+
+/** Response body validators, by operationId then status (statuses without a body have none). */
+export const restResponseValidators = {
+  getHealth: { 200: rest.response_getHealth_200, default: rest.response_getHealth_default },
+  getReadiness: { 200: rest.response_getReadiness_200, 503: rest.response_getReadiness_503, default: rest.response_getReadiness_default },
+  listApps: { 200: rest.response_listApps_200, 401: rest.response_listApps_401, 503: rest.response_listApps_503, default: rest.response_listApps_default },
+  createApp: { 201: rest.response_createApp_201, 400: rest.response_createApp_400, 401: rest.response_createApp_401, 413: rest.response_createApp_413, 422: rest.response_createApp_422, 503: rest.response_createApp_503, default: rest.response_createApp_default },
+  deleteApp: { 401: rest.response_deleteApp_401, 404: rest.response_deleteApp_404, 503: rest.response_deleteApp_503, default: rest.response_deleteApp_default },
+  createApiKey: { 201: rest.response_createApiKey_201, 401: rest.response_createApiKey_401, 404: rest.response_createApiKey_404, 503: rest.response_createApiKey_503, default: rest.response_createApiKey_default },
+  revokeApiKey: { 401: rest.response_revokeApiKey_401, 404: rest.response_revokeApiKey_404, 503: rest.response_revokeApiKey_503, default: rest.response_revokeApiKey_default },
+  listRooms: { 200: rest.response_listRooms_200, 401: rest.response_listRooms_401, 503: rest.response_listRooms_503, default: rest.response_listRooms_default },
+  createRoom: { 201: rest.response_createRoom_201, 400: rest.response_createRoom_400, 401: rest.response_createRoom_401, 409: rest.response_createRoom_409, 413: rest.response_createRoom_413, 422: rest.response_createRoom_422, 503: rest.response_createRoom_503, default: rest.response_createRoom_default },
+  getRoom: { 200: rest.response_getRoom_200, 401: rest.response_getRoom_401, 404: rest.response_getRoom_404, 503: rest.response_getRoom_503, default: rest.response_getRoom_default },
+  updateRoom: { 200: rest.response_updateRoom_200, 400: rest.response_updateRoom_400, 401: rest.response_updateRoom_401, 404: rest.response_updateRoom_404, 413: rest.response_updateRoom_413, 422: rest.response_updateRoom_422, 503: rest.response_updateRoom_503, default: rest.response_updateRoom_default },
+  deleteRoom: { 401: rest.response_deleteRoom_401, 404: rest.response_deleteRoom_404, 503: rest.response_deleteRoom_503, default: rest.response_deleteRoom_default },
+  listEndpoints: { 200: rest.response_listEndpoints_200, 401: rest.response_listEndpoints_401, 404: rest.response_listEndpoints_404, 503: rest.response_listEndpoints_503, default: rest.response_listEndpoints_default },
+  createEndpoint: { 201: rest.response_createEndpoint_201, 400: rest.response_createEndpoint_400, 401: rest.response_createEndpoint_401, 404: rest.response_createEndpoint_404, 413: rest.response_createEndpoint_413, 422: rest.response_createEndpoint_422, 503: rest.response_createEndpoint_503, default: rest.response_createEndpoint_default },
+  deleteEndpoint: { 401: rest.response_deleteEndpoint_401, 404: rest.response_deleteEndpoint_404, 503: rest.response_deleteEndpoint_503, default: rest.response_deleteEndpoint_default },
+  listMessages: { 200: rest.response_listMessages_200, 401: rest.response_listMessages_401, 404: rest.response_listMessages_404, 422: rest.response_listMessages_422, 503: rest.response_listMessages_503, default: rest.response_listMessages_default },
+  publishMessage: { 201: rest.response_publishMessage_201, 400: rest.response_publishMessage_400, 401: rest.response_publishMessage_401, 404: rest.response_publishMessage_404, 413: rest.response_publishMessage_413, 422: rest.response_publishMessage_422, 503: rest.response_publishMessage_503, default: rest.response_publishMessage_default },
+  listUsers: { 200: rest.response_listUsers_200, 401: rest.response_listUsers_401, 503: rest.response_listUsers_503, default: rest.response_listUsers_default },
+  createUser: { 201: rest.response_createUser_201, 400: rest.response_createUser_400, 401: rest.response_createUser_401, 409: rest.response_createUser_409, 413: rest.response_createUser_413, 422: rest.response_createUser_422, 503: rest.response_createUser_503, default: rest.response_createUser_default },
+  deleteUser: { 401: rest.response_deleteUser_401, 404: rest.response_deleteUser_404, 503: rest.response_deleteUser_503, default: rest.response_deleteUser_default },
+  createUserToken: { 201: rest.response_createUserToken_201, 400: rest.response_createUserToken_400, 401: rest.response_createUserToken_401, 404: rest.response_createUserToken_404, 413: rest.response_createUserToken_413, 422: rest.response_createUserToken_422, 503: rest.response_createUserToken_503, default: rest.response_createUserToken_default },
+  notifyUser: { 202: rest.response_notifyUser_202, 400: rest.response_notifyUser_400, 401: rest.response_notifyUser_401, 404: rest.response_notifyUser_404, 413: rest.response_notifyUser_413, 422: rest.response_notifyUser_422, 503: rest.response_notifyUser_503, default: rest.response_notifyUser_default },
+  notifyRoom: { 202: rest.response_notifyRoom_202, 400: rest.response_notifyRoom_400, 401: rest.response_notifyRoom_401, 404: rest.response_notifyRoom_404, 413: rest.response_notifyRoom_413, 422: rest.response_notifyRoom_422, 503: rest.response_notifyRoom_503, default: rest.response_notifyRoom_default },
+  signIn: { 200: rest.response_signIn_200, 400: rest.response_signIn_400, 401: rest.response_signIn_401, 413: rest.response_signIn_413, 422: rest.response_signIn_422, 429: rest.response_signIn_429, 503: rest.response_signIn_503, default: rest.response_signIn_default },
+} as const satisfies { readonly [Op in OperationId]: { readonly [S in keyof RestOperations[Op]['responses']]?: Validator<RestOperations[Op]['responses'][S]> } };

@@ -8,8 +8,8 @@ export interface ValidatorError {
   params: Record<string, unknown>;
 }
 
-/** A precompiled validator: true when the data matches; otherwise `errors` says why. */
-export interface Validator {
-  (data: unknown): boolean;
+/** A precompiled validator and type predicate: true proves `data` is a `T`; otherwise `errors` says why. */
+export interface Validator<T = unknown> {
+  (data: unknown): data is T;
   errors?: ValidatorError[] | null;
 }

@@ -80,5 +80,7 @@ export function emitErrors(model: ProtocolModel): string {
   out.push(`export const closeCodes = ${JSON.stringify(model.closeCodes, null, 2)} as const;\n`);
   out.push('/** The name of a documented close code. */');
   out.push('export type CloseReason = keyof typeof closeCodes;\n');
+  out.push('/** How the server answers a socket upgrade it refuses (an HTTP status and the catalog error body), by error code. */');
+  out.push(`export const upgradeRefusals = ${JSON.stringify(model.upgradeRefusals, null, 2)} as const satisfies { readonly [C in ErrorCode]?: { status: number; description: string } };\n`);
   return out.join('\n');
 }

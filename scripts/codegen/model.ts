@@ -19,6 +19,10 @@ export interface ActionModel {
   output: Schema;
   outputType: string;
   errors: string[];
+  /** The envelope schema the command travels in (its message's trait `x-frame`). */
+  commandFrame: string;
+  /** The envelope schema of its answer. */
+  replyFrame: string;
 }
 
 /** One server-initiated frame. */
@@ -27,6 +31,8 @@ export interface EventModel {
   summary: string;
   payload: Schema;
   payloadType: string;
+  /** The envelope schema the event travels in: the event frame, or the error frame. */
+  frame: string;
 }
 
 /** One socket route (an AsyncAPI channel). */
@@ -44,9 +50,18 @@ export interface ProtocolModel {
   channels: ChannelModel[];
   errorCatalog: Record<string, { status: number; message: string }>;
   commonErrors: string[];
-  closeCodes: Record<string, { code: number; description: string }>;
+  closeCodes: Record<string, CloseCodeModel>;
+  /** How the server answers an upgrade it refuses, by error code. */
+  upgradeRefusals: Record<string, { status: number; description: string }>;
   /** The bundled OpenAPI document's operations, for REST validators. */
   restOperations: RestOperationModel[];
+}
+
+/** One documented close code: the number, the close frame's reason text, why it happens. */
+export interface CloseCodeModel {
+  code: number;
+  reason: string;
+  description: string;
 }
 
 /** One REST operation's bodies. */
@@ -78,7 +93,12 @@ export async function loadModel(): Promise<ProtocolModel> {
   addDefs('openapi.yaml', openapi.components?.schemas ?? {});
 
   const errorCode = common.ErrorCode as Doc;
-  const errorCatalog = errorCode['x-catalog'] as ProtocolModel['errorCatalog'];
+  const errorCatalog: ProtocolModel['errorCatalog'] = Object.fromEntries(
+    Object.entries(errorCode['x-catalog'] as Doc).map(([code, entry]) => {
+      if (entry.example?.code !== code) throw new Error(`common.yaml: catalog entry ${code} needs an example ErrorObject with that code`);
+      return [code, { status: entry.status, message: entry.message }];
+    }),
+  );
   const enumCodes = errorCode.enum as string[];
   if (JSON.stringify(Object.keys(errorCatalog)) !== JSON.stringify(enumCodes)) {
     throw new Error('common.yaml: ErrorCode.enum and ErrorCode.x-catalog must list the same codes in the same order');
@@ -100,12 +120,14 @@ export async function loadModel(): Promise<ProtocolModel> {
     const channelId = String(op.channel.$ref).replace('#/channels/', '');
     const channel = channels.find((c) => c.id === channelId);
     if (!channel) throw new Error(`operation ${opId}: unknown channel ${channelId}`);
+    if (typeof op.description !== 'string' || op.description.trim() === '') throw new Error(`operation ${opId}: a description is required (the summary is one line; say what happens)`);
     if (op.action === 'receive') {
       const name = op['x-action'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-action is required on receive operations`);
       const request = message(op.messages[0].$ref);
       const reply = message(op.reply?.messages?.[0]?.$ref);
       if (request.name !== name || reply.name !== name) throw new Error(`operation ${opId}: its messages must be named ${name}`);
+      if (request.trait !== 'command' || reply.trait !== 'reply') throw new Error(`operation ${opId}: its message must have the command trait and its reply the reply trait`);
       channel.actions.push({
         name,
         summary: op.summary ?? '',
@@ -115,16 +137,20 @@ export async function loadModel(): Promise<ProtocolModel> {
         output: rewriteRefs(reply.payload) as Schema,
         outputType: typeName(reply.payload, reply.key),
         errors: ((op['x-errors'] ?? []) as string[]).map((c) => knownCode(c, `operation ${opId}`)),
+        commandFrame: request.frame,
+        replyFrame: reply.frame,
       });
     } else {
       const name = op['x-event'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-event is required on send operations`);
       const event = message(op.messages[0].$ref);
+      if (event.trait !== (name === 'error' ? 'error' : 'event')) throw new Error(`operation ${opId}: its message must have the ${name === 'error' ? 'error' : 'event'} trait`);
       channel.events.push({
         name,
         summary: op.summary ?? '',
         payload: rewriteRefs(event.payload) as Schema,
         payloadType: typeName(event.payload, event.key),
+        frame: event.frame,
       });
     }
   }
@@ -138,9 +164,34 @@ export async function loadModel(): Promise<ProtocolModel> {
     channels,
     errorCatalog,
     commonErrors,
-    closeCodes: asyncapi['x-close-codes'],
+    closeCodes: closeCodes(asyncapi['x-close-codes'] as Doc),
+    upgradeRefusals: upgradeRefusals(asyncapi['x-upgrade-refusals'] as Doc, knownCode),
     restOperations: restOperations(openapi),
   };
+}
+
+function closeCodes(spec: Doc): Record<string, CloseCodeModel> {
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, entry]) => {
+      const { code, reason, description, example } = entry as Doc;
+      if (!Number.isInteger(code) || code < 4000 || code > 4999) throw new Error(`x-close-codes.${name}: code must be an integer from 4000 to 4999`);
+      if (typeof reason !== 'string' || typeof description !== 'string') throw new Error(`x-close-codes.${name}: reason and description are required`);
+      if (example?.code !== code || example?.reason !== reason) throw new Error(`x-close-codes.${name}: example must be { code: ${code}, reason: ${reason} }`);
+      return [name, { code, reason, description }];
+    }),
+  );
+}
+
+function upgradeRefusals(spec: Doc, knownCode: (code: string, where: string) => string): ProtocolModel['upgradeRefusals'] {
+  return Object.fromEntries(
+    Object.entries(spec).map(([code, entry]) => {
+      const { status, description, example } = entry as Doc;
+      knownCode(code, `x-upgrade-refusals.${code}`);
+      if (typeof status !== 'number' || typeof description !== 'string') throw new Error(`x-upgrade-refusals.${code}: status and description are required`);
+      if (example?.error?.code !== code) throw new Error(`x-upgrade-refusals.${code}: example must be an error body with that code`);
+      return [code, { status, description }];
+    }),
+  );
 }
 
 function restOperations(openapi: Doc): RestOperationModel[] {
@@ -161,7 +212,16 @@ function restOperations(openapi: Doc): RestOperationModel[] {
   return ops;
 }
 
-function resolveMessage(doc: Doc, ref: string | undefined): { key: string; name: string; payload: Doc } {
+interface ResolvedMessage {
+  key: string;
+  name: string;
+  payload: Doc;
+  /** Its one trait (command, reply, event or error), which names the envelope it travels in. */
+  trait: string;
+  frame: string;
+}
+
+function resolveMessage(doc: Doc, ref: string | undefined): ResolvedMessage {
   if (!ref) throw new Error('an operation is missing its message or reply message');
   let target = lookup(doc, ref);
   let key = ref.split('/').pop()!;
@@ -169,7 +229,13 @@ function resolveMessage(doc: Doc, ref: string | undefined): { key: string; name:
     key = String(target.$ref).split('/').pop()!;
     target = lookup(doc, target.$ref);
   }
-  return { key, name: target.name, payload: target.payload };
+  if (!Array.isArray(target.examples) || target.examples.length === 0) throw new Error(`message ${key}: at least one example is required`);
+  const traits = (target.traits ?? []) as Doc[];
+  if (traits.length !== 1 || typeof traits[0]?.$ref !== 'string') throw new Error(`message ${key}: it must have exactly one trait (command, reply, event or error)`);
+  const trait = refToName(traits[0].$ref);
+  const frameRef = lookup(doc, traits[0].$ref)?.['x-frame']?.$ref;
+  if (typeof frameRef !== 'string') throw new Error(`message trait ${trait}: x-frame must $ref the envelope schema`);
+  return { key, name: target.name, payload: target.payload, trait, frame: refToName(frameRef) };
 }
 
 function lookup(doc: Doc, ref: string): Doc {

@@ -3,11 +3,11 @@
  * goes in and comes out is exactly what specs/openapi.yaml says.
  */
 import type { Client } from 'openapi-fetch';
+import type { BodyOf } from '@switchboard/protocol';
 import type { components, operations, paths } from '@switchboard/protocol/openapi';
 import { unwrap } from './rest-client-core.ts';
 
 type Schemas = components['schemas'];
-type Body<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer B } } ? B : never;
 type Query<Op extends keyof operations> = operations[Op] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 /** Builds the resource groups over a raw client. */
@@ -16,7 +16,7 @@ export function createResources(raw: Client<paths>) {
     /** Operator-only: apps and their API keys (needs `adminToken`). */
     apps: {
       /** Creates an app; `apiKey` in the result is shown this once. */
-      create: (body: Body<'createApp'>) => unwrap(raw.POST('/v1/apps', { body })),
+      create: (body: BodyOf<'createApp'>) => unwrap(raw.POST('/v1/apps', { body })),
       list: () => unwrap(raw.GET('/v1/apps')),
       delete: (appId: string) => unwrap(raw.DELETE('/v1/apps/{appId}', { params: { path: { appId } } })),
       /** Adds a key (for rotation); shown this once. */
@@ -25,18 +25,18 @@ export function createResources(raw: Client<paths>) {
     },
     /** The app's rooms (needs `apiKey`). */
     rooms: {
-      create: (body: Body<'createRoom'>): Promise<Schemas['Room']> => unwrap(raw.POST('/v1/rooms', { body })),
+      create: (body: BodyOf<'createRoom'>): Promise<Schemas['Room']> => unwrap(raw.POST('/v1/rooms', { body })),
       list: () => unwrap(raw.GET('/v1/rooms')),
       get: (room: string) => unwrap(raw.GET('/v1/rooms/{room}', { params: { path: { room } } })),
-      update: (room: string, body: Body<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
+      update: (room: string, body: BodyOf<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
       delete: (room: string) => unwrap(raw.DELETE('/v1/rooms/{room}', { params: { path: { room } } })),
       /** Pushes a `notification` to every user socket that joined the room. */
-      notify: (room: string, body: Body<'notifyRoom'>) => unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
+      notify: (room: string, body: BodyOf<'notifyRoom'>) => unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
     },
     /** A room's endpoints (needs `apiKey`). */
     endpoints: {
       /** Creates an endpoint; `code` and `path` in the result are shown this once. */
-      create: (room: string, body: Body<'createEndpoint'>) => unwrap(raw.POST('/v1/rooms/{room}/endpoints', { params: { path: { room } }, body })),
+      create: (room: string, body: BodyOf<'createEndpoint'>) => unwrap(raw.POST('/v1/rooms/{room}/endpoints', { params: { path: { room } }, body })),
       list: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/endpoints', { params: { path: { room } } })),
       delete: (room: string, endpointId: string) =>
         unwrap(raw.DELETE('/v1/rooms/{room}/endpoints/{endpointId}', { params: { path: { room, endpointId } } })),
@@ -44,22 +44,22 @@ export function createResources(raw: Client<paths>) {
     /** The app's users, their tokens and notifications (needs `apiKey`). */
     users: {
       /** Creates a user; with a password they can sign in themselves. */
-      create: (body: Body<'createUser'>) => unwrap(raw.POST('/v1/users', { body })),
+      create: (body: BodyOf<'createUser'>) => unwrap(raw.POST('/v1/users', { body })),
       list: () => unwrap(raw.GET('/v1/users')),
       delete: (userId: string) => unwrap(raw.DELETE('/v1/users/{userId}', { params: { path: { userId } } })),
       /** Mints an access token for a user the app authenticated itself. */
-      createToken: (userId: string, body: Body<'createUserToken'> = {}) =>
+      createToken: (userId: string, body: BodyOf<'createUserToken'> = {}) =>
         unwrap(raw.POST('/v1/users/{userId}/tokens', { params: { path: { userId } }, body })),
       /** Pushes a `notification` to every socket of the user. */
-      notify: (userId: string, body: Body<'notifyUser'>) => unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
+      notify: (userId: string, body: BodyOf<'notifyUser'>) => unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
     },
     /** Signing in with a username and password (no credentials needed). */
     auth: {
-      signIn: (body: Body<'signIn'>) => unwrap(raw.POST('/v1/auth/token', { body })),
+      signIn: (body: BodyOf<'signIn'>) => unwrap(raw.POST('/v1/auth/token', { body })),
     },
     /** Publishing into a room and paging its history (needs `apiKey`). */
     messages: {
-      publish: (room: string, body: Body<'publishMessage'>) => unwrap(raw.POST('/v1/rooms/{room}/messages', { params: { path: { room } }, body })),
+      publish: (room: string, body: BodyOf<'publishMessage'>) => unwrap(raw.POST('/v1/rooms/{room}/messages', { params: { path: { room } }, body })),
       list: (room: string, query: Query<'listMessages'> = {}) =>
         unwrap(raw.GET('/v1/rooms/{room}/messages', { params: { path: { room }, query } })),
     },

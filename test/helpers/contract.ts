@@ -5,10 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { endpointServerFrameValidators, userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
-import * as rest from '@switchboard/protocol/validators/rest';
+import { endpointServerFrameValidators, restResponseValidators, userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
 
-const socketValidators: Record<string, typeof userServerFrameValidators> = { user: userServerFrameValidators, endpoint: endpointServerFrameValidators };
+type ValidatorsByName = Readonly<Record<string, Validator>>;
+type FrameValidators = { readonly replies: ValidatorsByName; readonly events: ValidatorsByName };
+
+const socketValidators: Readonly<Record<string, FrameValidators>> = { user: userServerFrameValidators, endpoint: endpointServerFrameValidators };
+const responseValidators: Readonly<Record<string, ValidatorsByName>> = restResponseValidators;
+
+/** `map[name]` for an own key only, so `constructor` or `__proto__` never find a validator. */
+function own(map: ValidatorsByName | undefined, name: string): Validator | undefined {
+  return map && Object.hasOwn(map, name) ? map[name] : undefined;
+}
 
 /** Why a frame breaks the AsyncAPI spec, or null when it matches. */
 export function checkFrame(route: string, text: string): string | null {
@@ -19,9 +27,9 @@ export function checkFrame(route: string, text: string): string | null {
     return `not JSON: ${text.slice(0, 80)}`;
   }
   const action = typeof frame?.action === 'string' ? frame.action : '';
-  const validators = socketValidators[route];
+  const validators = Object.hasOwn(socketValidators, route) ? socketValidators[route] : undefined;
   if (!validators) return `no spec for socket route ${route}`;
-  const validate = validators.replies[action] ?? validators.events[action];
+  const validate = own(validators.replies, action) ?? own(validators.events, action);
   if (!validate) return `action ${JSON.stringify(action)} is not in the spec for ${route}`;
   return validate(frame) ? null : `${action}: ${JSON.stringify(validate.errors)}`;
 }
@@ -50,8 +58,6 @@ const routes: Route[] = (() => {
   return out;
 })();
 
-const restValidators = rest as unknown as Record<string, Validator | undefined>;
-
 /** Why a REST response breaks the OpenAPI spec, or null when it matches. */
 export function checkResponse(method: string, path: string, status: number, body: string): string | null {
   const route = routes.find((r) => r.method === method && r.pattern.test(path));
@@ -60,7 +66,9 @@ export function checkResponse(method: string, path: string, status: number, body
     return status === 404 && /"code":"not_found"/.test(body) ? null : `${method} ${path}: no such operation, answered ${status}`;
   }
   if (route.empty.has(String(status))) return body === '' ? null : `${route.operationId} ${status}: the spec declares no body`;
-  const validate = restValidators[`response_${route.operationId}_${status}`] ?? restValidators[`response_${route.operationId}_default`];
+  const byStatus = responseValidators[route.operationId];
+  // Every status an operation can answer is declared on it; `default` stands only for 500 (`internal`).
+  const validate = own(byStatus, String(status)) ?? (status === 500 ? own(byStatus, 'default') : undefined);
   if (!validate) return `${route.operationId}: status ${status} is not in the spec`;
   let json: unknown;
   try {

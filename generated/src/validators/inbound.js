@@ -6,8 +6,9 @@ const runtime0 = commonjs(runtime0Namespace);
 
 export const envelope = validate20;
 const schema31 = {"$id":"envelope","$ref":"defs#/$defs/ClientEnvelope"};
-const schema33 = {"type":"object","description":"Every frame a client sends; the action's own schema then checks `payload`.","required":["action"],"additionalProperties":false,"properties":{"action":{"type":"string","minLength":1,"maxLength":64},"id":{"$ref":"#/$defs/RequestId"},"payload":{"description":"The action's payload; omitted means `{}`."}}};
-const schema34 = {"description":"A client-chosen id correlating a command with its answer.","anyOf":[{"type":"string","minLength":1,"maxLength":64},{"type":"integer"}]};
+const schema33 = {"type":"object","title":"Client command frame","description":"Every frame a client sends, `{ action, id?, payload? }`; the action's own schema then checks `payload`.","required":["action"],"additionalProperties":false,"properties":{"action":{"$ref":"#/$defs/ActionName"},"id":{"$ref":"#/$defs/RequestId"},"payload":{"description":"The action's payload; omitted means `{}`."}},"examples":[{"action":"echo","id":"7","payload":{"text":"hi"}}]};
+const schema34 = {"type":"string","description":"The name of an action (`noun.verb`) or an event.","minLength":1,"maxLength":64};
+const schema35 = {"description":"A client-chosen id correlating a command with its answer.","anyOf":[{"type":"string","minLength":1,"maxLength":64},{"type":"integer"}]};
 const func1 = runtime0.default;
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -47,7 +48,7 @@ if(data.action !== undefined){
 let data0 = data.action;
 if(typeof data0 === "string"){
 if(func1(data0) > 64){
-const err2 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err2 = {instancePath:instancePath+"/action",schemaPath:"#/$defs/ActionName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -57,7 +58,7 @@ vErrors.push(err2);
 errors++;
 }
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err3 = {instancePath:instancePath+"/action",schemaPath:"#/$defs/ActionName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -68,7 +69,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/action",schemaPath:"#/$defs/ActionName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -80,9 +81,9 @@ errors++;
 }
 if(data.id !== undefined){
 let data1 = data.id;
-const _errs6 = errors;
-let valid2 = false;
 const _errs7 = errors;
+let valid3 = false;
+const _errs8 = errors;
 if(typeof data1 === "string"){
 if(func1(data1) > 64){
 const err5 = {instancePath:instancePath+"/id",schemaPath:"#/$defs/RequestId/anyOf/0/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
@@ -115,9 +116,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid2 = valid2 || _valid0;
-const _errs9 = errors;
+var _valid0 = _errs8 === errors;
+valid3 = valid3 || _valid0;
+const _errs10 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
 const err8 = {instancePath:instancePath+"/id",schemaPath:"#/$defs/RequestId/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -128,9 +129,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
+var _valid0 = _errs10 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
 const err9 = {instancePath:instancePath+"/id",schemaPath:"#/$defs/RequestId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
@@ -141,10 +142,10 @@ vErrors.push(err9);
 errors++;
 }
 else {
-errors = _errs6;
+errors = _errs7;
 if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
+if(_errs7){
+vErrors.length = _errs7;
 }
 else {
 vErrors = null;
@@ -190,8 +191,8 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_ping = validate24;
-const schema35 = {"$id":"user_ping","$ref":"defs#/$defs/PingInput"};
-const schema36 = {"type":"object","additionalProperties":false,"properties":{}};
+const schema36 = {"$id":"user_ping","$ref":"defs#/$defs/PingInput"};
+const schema37 = {"type":"object","additionalProperties":false,"properties":{}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_ping" */;
@@ -232,8 +233,8 @@ return errors === 0;
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_echo = validate25;
-const schema37 = {"$id":"user_echo","$ref":"defs#/$defs/EchoInput"};
-const schema38 = {"type":"object","required":["text"],"additionalProperties":false,"properties":{"text":{"type":"string","maxLength":4096}}};
+const schema38 = {"$id":"user_echo","$ref":"defs#/$defs/EchoInput"};
+const schema39 = {"type":"object","required":["text"],"additionalProperties":false,"properties":{"text":{"type":"string","maxLength":4096}}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_echo" */;
@@ -311,8 +312,8 @@ return errors === 0;
 validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_authorize = validate26;
-const schema39 = {"$id":"user_authorize","$ref":"defs#/$defs/AuthorizeInput"};
-const schema40 = {"type":"object","required":["token"],"additionalProperties":false,"properties":{"token":{"type":"string","minLength":1,"maxLength":4096}}};
+const schema40 = {"$id":"user_authorize","$ref":"defs#/$defs/AuthorizeInput"};
+const schema41 = {"type":"object","required":["token"],"additionalProperties":false,"properties":{"token":{"type":"string","minLength":1,"maxLength":4096}}};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_authorize" */;
@@ -400,8 +401,8 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_quote = validate27;
-const schema41 = {"$id":"user_quote","$ref":"defs#/$defs/EmptyInput"};
-const schema42 = {"type":"object","additionalProperties":false,"properties":{}};
+const schema42 = {"$id":"user_quote","$ref":"defs#/$defs/EmptyInput"};
+const schema43 = {"type":"object","additionalProperties":false,"properties":{}};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_quote" */;
@@ -442,7 +443,7 @@ return errors === 0;
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_joke = validate28;
-const schema43 = {"$id":"user_joke","$ref":"defs#/$defs/EmptyInput"};
+const schema44 = {"$id":"user_joke","$ref":"defs#/$defs/EmptyInput"};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_joke" */;
@@ -483,9 +484,9 @@ return errors === 0;
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_join = validate29;
-const schema45 = {"$id":"user_chat_join","$ref":"defs#/$defs/ChatJoinInput"};
-const schema46 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"since":{"type":"integer","minimum":0,"description":"The last seq this client saw; the answer then carries the messages after it, oldest first, at most 500. When `more` is true, join again with `since` set to the last one returned to continue."}}};
-const schema47 = {"type":"string","description":"A room's name, unique within its app.","pattern":"^[A-Za-z0-9_-]{1,64}$"};
+const schema46 = {"$id":"user_chat_join","$ref":"defs#/$defs/ChatJoinInput"};
+const schema47 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"since":{"type":"integer","minimum":0,"description":"The last seq this client saw; the answer then carries the messages after it, oldest first, at most 500. When `more` is true, join again with `since` set to the last one returned to continue."}}};
+const schema48 = {"type":"string","description":"A room's name, unique within its app.","pattern":"^[A-Za-z0-9_-]{1,64}$"};
 const pattern4 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -609,8 +610,8 @@ return errors === 0;
 validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_leave = validate32;
-const schema48 = {"$id":"user_chat_leave","$ref":"defs#/$defs/ChatRoomInput"};
-const schema49 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"}}};
+const schema49 = {"$id":"user_chat_leave","$ref":"defs#/$defs/ChatRoomInput"};
+const schema50 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"}}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -708,8 +709,8 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_send = validate35;
-const schema51 = {"$id":"user_chat_send","$ref":"defs#/$defs/ChatSendInput"};
-const schema52 = {"type":"object","required":["room","text"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"text":{"type":"string","minLength":1,"maxLength":4000},"data":{"description":"Any JSON to attach."}}};
+const schema52 = {"$id":"user_chat_send","$ref":"defs#/$defs/ChatSendInput"};
+const schema53 = {"type":"object","required":["room","text"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"text":{"type":"string","minLength":1,"maxLength":4000},"data":{"description":"Any JSON to attach."}}};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -852,8 +853,8 @@ return errors === 0;
 validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_edit = validate38;
-const schema54 = {"$id":"user_chat_edit","$ref":"defs#/$defs/ChatEditInput"};
-const schema55 = {"type":"object","required":["room","id","text"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"id":{"type":"string","maxLength":64},"text":{"type":"string","minLength":1,"maxLength":4000}}};
+const schema55 = {"$id":"user_chat_edit","$ref":"defs#/$defs/ChatEditInput"};
+const schema56 = {"type":"object","required":["room","id","text"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"id":{"type":"string","maxLength":64},"text":{"type":"string","minLength":1,"maxLength":4000}}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1031,8 +1032,8 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_delete = validate41;
-const schema57 = {"$id":"user_chat_delete","$ref":"defs#/$defs/ChatMessageRef"};
-const schema58 = {"type":"object","required":["room","id"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"id":{"type":"string","maxLength":64}}};
+const schema58 = {"$id":"user_chat_delete","$ref":"defs#/$defs/ChatMessageRef"};
+const schema59 = {"type":"object","required":["room","id"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"id":{"type":"string","maxLength":64}}};
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1165,8 +1166,8 @@ return errors === 0;
 validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_chat_history = validate44;
-const schema60 = {"$id":"user_chat_history","$ref":"defs#/$defs/ChatHistoryInput"};
-const schema61 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"before":{"type":"integer","minimum":1,"description":"Only messages with a smaller seq; omitted means the newest."},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50}}};
+const schema61 = {"$id":"user_chat_history","$ref":"defs#/$defs/ChatHistoryInput"};
+const schema62 = {"type":"object","required":["room"],"additionalProperties":false,"properties":{"room":{"$ref":"#/$defs/RoomName"},"before":{"type":"integer","minimum":1,"description":"Only messages with a smaller seq; omitted means the newest."},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50}}};
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1324,7 +1325,7 @@ return errors === 0;
 validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const user_rooms_list = validate47;
-const schema63 = {"$id":"user_rooms_list","$ref":"defs#/$defs/EmptyInput"};
+const schema64 = {"$id":"user_rooms_list","$ref":"defs#/$defs/EmptyInput"};
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="user_rooms_list" */;
@@ -1365,7 +1366,7 @@ return errors === 0;
 validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const endpoint_ping = validate48;
-const schema65 = {"$id":"endpoint_ping","$ref":"defs#/$defs/PingInput"};
+const schema66 = {"$id":"endpoint_ping","$ref":"defs#/$defs/PingInput"};
 
 function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="endpoint_ping" */;
@@ -1406,8 +1407,8 @@ return errors === 0;
 validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const endpoint_message_send = validate49;
-const schema67 = {"$id":"endpoint_message_send","$ref":"defs#/$defs/MessageSendInput"};
-const schema68 = {"type":"object","required":["data"],"additionalProperties":false,"properties":{"data":{"description":"Any JSON, delivered to readers as it is."}}};
+const schema68 = {"$id":"endpoint_message_send","$ref":"defs#/$defs/MessageSendInput"};
+const schema69 = {"type":"object","required":["data"],"additionalProperties":false,"properties":{"data":{"description":"Any JSON, delivered to readers as it is."}}};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="endpoint_message_send" */;

@@ -4,8 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Validator } from '@switchboard/protocol';
-import * as restValidators from '@switchboard/protocol/validators/rest';
+import { restBodyValidators } from '@switchboard/protocol/validators';
 import { createChannelLayer, type ChannelLayer } from '../channels/index.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
 import { SwitchboardError, validationIssues } from '../lib/errors.ts';
@@ -15,7 +14,7 @@ import type { AppsOperator, Note } from './apps-operator.ts';
 import type { RedisTarget, Target } from './target.ts';
 import { UsageError } from './usage-error.ts';
 
-const validateCreateApp = (restValidators as unknown as Record<string, Validator | undefined>).body_createApp;
+const validateCreateApp = restBodyValidators.createApp;
 
 /** Opens and migrates the database of `target`; a PGlite folder must already hold a database. */
 export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest' }>, note: Note): Promise<AppsOperator> {
@@ -37,7 +36,7 @@ export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest
   return {
     async createApp(name) {
       const body = { name };
-      if (validateCreateApp && !validateCreateApp(body)) {
+      if (!validateCreateApp(body)) {
         throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validateCreateApp.errors) });
       }
       return apps.create(name);

@@ -29,9 +29,13 @@ export interface AppDeps extends HealthDeps {
   onResponse?: (method: string, path: string, status: number, body: string) => void;
 }
 
-/** The body and status of an error, in the catalog's shape. */
+/** The body and status of an error, in the catalog's shape, with the headers its status calls for. */
 export function errorResponse(c: Context, error: SwitchboardError): Response {
-  return c.json({ error: error.toWire() }, error.status as ContentfulStatusCode);
+  const headers: Record<string, string> = {};
+  // RFC 9110: a 401 names the scheme to authenticate with; a 429 may say when to come back.
+  if (error.status === 401 && error.challenge) headers['WWW-Authenticate'] = `${error.challenge} realm="switchboard"`;
+  if (error.retryAfter !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfter)));
+  return c.json({ error: error.toWire() }, error.status as ContentfulStatusCode, headers);
 }
 
 /** Builds the Hono app. */

@@ -26,4 +26,9 @@ export class AttemptLimiter {
     this.#counts.set(key, count);
     return count <= this.#perMinute;
   }
+
+  /** Seconds until the current window ends and a refused key may try again. */
+  retryAfter(now = Date.now()): number {
+    return Math.ceil((60_000 - (now % 60_000)) / 1000);
+  }
 }

@@ -11,6 +11,9 @@ import type { AppRef, Services } from '../services/index.ts';
 /** Context variables of routes behind `requireApp`. */
 export type AppEnv = { Variables: { app: AppRef } };
 
+const BEARER = { challenge: 'Bearer' } as const;
+const API_KEY = { challenge: 'API-Key' } as const;
+
 function bearer(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
@@ -20,8 +23,8 @@ function bearer(header: string | undefined): string | undefined {
 export function requireAdmin(setup: AdminTokenSetup) {
   return createMiddleware(async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    if (!token) throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.');
-    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash)) throw new SwitchboardError('unauthenticated', 'The operator token is not valid.');
+    if (!token) throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.', undefined, BEARER);
+    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash)) throw new SwitchboardError('unauthenticated', 'The operator token is not valid.', undefined, BEARER);
     await next();
   });
 }
@@ -30,8 +33,12 @@ export function requireAdmin(setup: AdminTokenSetup) {
 export function requireApp(services: Services) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('api-key');
-    if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.');
-    c.set('app', await services.apps.authenticate(key));
+    if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.', undefined, API_KEY);
+    c.set('app', await services.apps.authenticate(key).catch((err: unknown) => {
+      // The service refuses the key; the 401 must still name the scheme (WWW-Authenticate).
+      if (err instanceof SwitchboardError && err.code === 'unauthenticated') throw new SwitchboardError(err.code, err.message, err.details, { ...API_KEY, cause: err });
+      throw err;
+    }));
     await next();
   });
 }

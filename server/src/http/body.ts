@@ -3,31 +3,21 @@
  * only ever sees a body its OpenAPI schema allows, typed from the same spec.
  */
 import type { Context } from 'hono';
-import type { operations } from '@switchboard/protocol/openapi';
-import * as rest from '@switchboard/protocol/validators/rest';
-import type { Validator } from '@switchboard/protocol';
+import type { BodyOf, OperationWithBody, Validator } from '@switchboard/protocol';
+import { restBodyValidators } from '@switchboard/protocol/validators';
 import { SwitchboardError, validationIssues } from '../lib/errors.ts';
 
-type JsonBody<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer B } } ? B : never;
-type WithBody = { [K in keyof operations]: [JsonBody<K>] extends [never] ? never : K }[keyof operations];
-
-/** The JSON body type of an operation. */
-export type BodyOf<Op extends WithBody> = JsonBody<Op>;
-
-const validators = rest as unknown as Record<string, Validator | undefined>;
-
 /** The validated body of `operationId`; `bad_request` for non-JSON, `validation_failed` for a mismatch. */
-export async function readBody<Op extends WithBody>(c: Context, operationId: Op): Promise<BodyOf<Op>> {
+export async function readBody<Op extends OperationWithBody>(c: Context, operationId: Op): Promise<BodyOf<Op>> {
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
     throw new SwitchboardError('bad_request', 'The request body is not valid JSON.');
   }
-  const validate = validators[`body_${operationId}`];
-  if (!validate) throw new Error(`no generated validator for the body of ${operationId}`);
+  const validate: Validator<BodyOf<Op>> = restBodyValidators[operationId];
   if (!validate(body)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
-  return body as BodyOf<Op>;
+  return body;
 }
 
 /** A non-negative integer query parameter, or `validation_failed` naming it. */

@@ -1,6 +1,6 @@
 /** GET /healthz (liveness) and GET /readyz (the database and channel layer both answer). */
 import { Hono } from 'hono';
-import type { Health, Readiness } from '@switchboard/protocol';
+import type { ResponseOf } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import { SwitchboardError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -18,7 +18,7 @@ export interface HealthDeps {
 /** The probe routes. */
 export function healthRoutes(deps: HealthDeps): Hono {
   const routes = new Hono();
-  routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies Health));
+  routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies ResponseOf<'getHealth', 200>));
   routes.get('/readyz', async (c) => {
     const [database, channels] = await Promise.allSettled([
       deps.database.ping(),
@@ -31,7 +31,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
         channels: channels.status === 'fulfilled' ? 'ok' : 'failed',
       });
     }
-    return c.json({ status: 'ready', checks: { database: deps.database.kind, channels: deps.channels.kind } } satisfies Readiness);
+    return c.json({ status: 'ready', checks: { database: deps.database.kind, channels: deps.channels.kind } } satisfies ResponseOf<'getReadiness', 200>);
   });
   return routes;
 }

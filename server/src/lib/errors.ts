@@ -5,16 +5,29 @@
  */
 import { errorCatalog, type ErrorCode, type ErrorObject } from '@switchboard/protocol';
 
+/** Hints a transport edge may turn into headers; never part of the wire body. */
+export interface SwitchboardErrorOptions {
+  cause?: unknown;
+  /** Seconds after which a retry may succeed (`Retry-After` on 429). */
+  retryAfter?: number;
+  /** The credential scheme to ask for (`WWW-Authenticate` on 401), e.g. `Bearer` or `API-Key`. */
+  challenge?: string;
+}
+
 /** An error that owns its wire form: a catalog code, a message safe to show, optional details. */
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfter: number | undefined;
+  readonly challenge: string | undefined;
 
-  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message ?? errorCatalog[code].message, options);
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: SwitchboardErrorOptions) {
+    super(message ?? errorCatalog[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SwitchboardError';
     this.code = code;
     this.details = details;
+    this.retryAfter = options?.retryAfter;
+    this.challenge = options?.challenge;
   }
 
   /** The HTTP status of this error's code. */

@@ -12,6 +12,8 @@ import { TokenBucket } from './rate-limit.ts';
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 const TERMINATE_AFTER_MS = 1_000;
+/** setTimeout's longest delay (about 24.8 days); a later expiry is reached in several steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Limits of one connection, from the server config. */
 export interface ConnectionLimits {
@@ -37,8 +39,9 @@ export class Connection {
   readonly #rate: TokenBucket;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
   #alive = true;
-  /** When the socket's credential expires (ms since the epoch); the heartbeat closes it then. */
+  /** When the socket's credential expires (ms since the epoch); its own timer closes it then. */
   #expiresAt = Number.POSITIVE_INFINITY;
+  #expiry: NodeJS.Timeout | undefined;
   /** The hub topics this socket is in; kept here rather than in a map of the hub's, one array per socket. */
   readonly #topics: string[] = [];
   #afterReply: (() => void)[] | undefined;
@@ -167,9 +170,26 @@ export class Connection {
     return this.#expiresAt;
   }
 
-  /** Sets when the socket's credential expires (a user token; a new `authorize` moves it). */
+  /**
+   * Sets when the socket's credential expires (a user token; a new `authorize` moves it) and
+   * closes it with 4003 then, to the timer's precision: the spec promises the close at expiry,
+   * and a heartbeat tick would be up to `heartbeatMs` late.
+   */
   expireAt(expiresAt: number): void {
     this.#expiresAt = expiresAt;
+    this.#armExpiry();
+  }
+
+  #armExpiry(): void {
+    clearTimeout(this.#expiry);
+    if (this.#phase.phase !== 'open' || this.#expiresAt === Number.POSITIVE_INFINITY) return;
+    const wait = this.#expiresAt - Date.now();
+    if (wait <= 0) {
+      this.close('token_expired');
+      return;
+    }
+    this.#expiry = setTimeout(() => this.#armExpiry(), Math.min(wait, MAX_TIMER_MS));
+    this.#expiry.unref();
   }
 
   /** Records a pong: the peer is still there. */
@@ -178,8 +198,9 @@ export class Connection {
   }
 
   /**
-   * One heartbeat tick: closes the socket when its credential expired (4003) or when it sent
-   * neither a pong nor a frame since the previous tick (4000); otherwise pings it.
+   * One heartbeat tick: closes the socket when it sent neither a pong nor a frame since the
+   * previous tick (4000); otherwise pings it. `now` is the tick's clock: a credential past its
+   * expiry still closes with 4003 here, should its own timer ever be late (an overloaded loop).
    */
   heartbeat(now: number): void {
     if (this.#expiresAt <= now) {
@@ -216,6 +237,7 @@ export class Connection {
     const { code } = closeCodes[reason];
     this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
+    clearTimeout(this.#expiry);
     this.#socket.close(code, message);
     if (reason === 'heartbeat_timeout') {
       // A peer that misses pongs is probably gone: give the close frame a moment, not ws's 30 s.
@@ -227,5 +249,6 @@ export class Connection {
   recordClose(code: number): void {
     if (this.#phase.phase === 'open') this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
+    clearTimeout(this.#expiry);
   }
 }

@@ -30,7 +30,7 @@ const actions = {
 
 /** A validator in the generated shape: true or false, with `errors` saying why. */
 function validator(check: (data: Record<string, unknown>) => ValidatorError | undefined): Validator {
-  const validate: Validator = (data) => {
+  const validate: Validator = (data): data is unknown => {
     const problem = typeof data === 'object' && data !== null && !Array.isArray(data) ? check(data as Record<string, unknown>) : { instancePath: '', keyword: 'type', message: 'must be object', params: {} };
     validate.errors = problem ? [problem] : null;
     return problem === undefined;

@@ -45,8 +45,6 @@ export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
 /** Handles one frame of a connection with its handler context; never throws. */
 export type Dispatch<Ctx> = (peer: DispatchPeer, ctx: Ctx, text: string) => Promise<void>;
 
-type Envelope = { action: string; id?: RequestId; payload?: unknown };
-
 /** Builds the frame handler of one socket route. */
 export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): Dispatch<Ctx> {
   const { maxFrameBytes, actions, validators, commonErrors, handlers, authenticated } = options;
@@ -77,7 +75,7 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       sendError(connection, 'error', readableId(frame), new SwitchboardError('bad_request', 'The frame is not a valid envelope.', { issues }));
       return;
     }
-    const { action, id, payload } = frame as Envelope;
+    const { action, id, payload } = frame;
     const codes = allowed.get(action);
     const handler = (handlers as Record<string, ((input: unknown, ctx: Ctx) => unknown) | undefined>)[action];
     if (!codes || !handler) {

@@ -1,7 +1,8 @@
 /**
  * One timer per node pings every socket. A socket that sent neither a pong nor a frame since the
- * previous tick is closed with 4000: its peer is gone, and its buffers would be held forever. The
- * same tick closes sockets whose access token expired (4003), so expiry costs no timer per socket.
+ * previous tick is closed with 4000: its peer is gone, and its buffers would be held forever.
+ * Token expiry (4003) is each socket's own timer (Connection.expireAt), to the second; the tick
+ * only backs it up.
  */
 import type { Connection } from './connection.ts';
 
