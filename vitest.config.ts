@@ -1,6 +1,13 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Inside the workspace, packages resolve to their TypeScript sources (the `switchboard-source`
+// export condition, also set for tsc in tsconfig.base.json); installed, they resolve to dist/.
+const sourceCondition = 'switchboard-source';
+
 export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Suites start real servers, Postgres databases and Redis clients; a few workers keep the
