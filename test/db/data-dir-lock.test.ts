@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLogger, defaultConfig, startServer } from '@switchboard/server';
-import { LOCK_FILE } from '../../server/src/db/data-dir-lock.ts';
+import { LOCK_FILE } from '@switchboard/server/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
