@@ -1,10 +1,17 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { announceTimeScale, deadline } from './test/helpers/deadline.ts';
 
 // Every deadline of the run stretches with the machine (or TEST_TIMEOUT_SCALE); said once here.
 announceTimeScale();
 
+// Inside the workspace, packages resolve to their TypeScript sources (the `switchboard-source`
+// export condition, also set for tsc in tsconfig.base.json); installed, they resolve to dist/.
+const sourceCondition = 'switchboard-source';
+
 export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
   test: {
     // Suites start real servers, Postgres databases and Redis clients; a few workers keep the
     // two cores busy without starving the servers under test.

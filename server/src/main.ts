@@ -28,8 +28,21 @@ try {
     ];
     process.stdout.write(`${lines.join('\n')}\n\n`);
   }
+  // A graceful close (sockets told, stores flushed) within a deadline; a second signal or a
+  // stuck close exits at once, so a supervisor's stop never hangs.
+  const CLOSE_DEADLINE_MS = 10_000;
+  let closing = false;
   const stop = (signal: string) => {
+    if (closing) {
+      process.stdout.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    closing = true;
     process.stdout.write(`${signal}: closing\n`);
+    setTimeout(() => {
+      console.error(`close did not finish within ${CLOSE_DEADLINE_MS} ms: exiting`);
+      process.exit(1);
+    }, CLOSE_DEADLINE_MS).unref();
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -38,8 +51,17 @@ try {
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (process.env.npm_lifecycle_event !== undefined) {
+    // Package managers run a script through `sh -c` and pass a signal to the shell only; unless
+    // the script `exec`s, the shell dies and this process is orphaned. Leaving with the script
+    // runner keeps `npm start` (and `npm run` wrappers) stoppable whatever the script says.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent exited');
+    }, 500).unref();
+  }
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);

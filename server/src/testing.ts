@@ -9,3 +9,4 @@ export * from './presence/index.ts';
 export { DELETE_IF_UNCHANGED } from './presence/redis-presence-layout.ts';
 export { createCredentialCache, revocationKey, type CredentialCache } from './services/credential-cache.ts';
 export { hashSecret } from './auth/secrets.ts';
+export { LOCK_FILE, lockDataDir, DataDirLockedError } from './db/data-dir-lock.ts';

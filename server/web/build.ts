@@ -101,7 +101,11 @@ export async function buildPages(options: { minify?: boolean } = {}): Promise<vo
   for (const spec of ['openapi', 'asyncapi'] as const) {
     const doc = parse(await readFile(join(root, 'specs', `${spec}.yaml`), 'utf8'));
     await writeFile(join(assets, `${spec}.json`), JSON.stringify(bundleSpec(doc, common)));
+    // The raw specs ship with the pages, so an installed server serves them without the repository.
+    await mkdir(join(pagesDir, 'specs'), { recursive: true });
+    await copyFile(join(root, 'specs', `${spec}.yaml`), join(pagesDir, 'specs', `${spec}.yaml`));
   }
+  await copyFile(join(root, 'specs', 'common.yaml'), join(pagesDir, 'specs', 'common.yaml'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

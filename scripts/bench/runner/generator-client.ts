@@ -19,7 +19,7 @@ export async function startGenerator(): Promise<GeneratorClient> {
   const output = new OutputTail();
   const child = fork(benchFile('load/generator.ts'), [], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=switchboard-source', '--import', 'tsx'],
     env: baseEnv(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

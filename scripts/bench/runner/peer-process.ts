@@ -27,7 +27,7 @@ export async function startPeerProcess(name: string, launcher: string, env: Reco
   const output = new OutputTail();
   const child: ChildProcess = fork(launcher, [], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--conditions=switchboard-source', '--import', 'tsx', '--expose-gc'],
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -27,6 +27,7 @@ export async function measureSdkSize(): Promise<Outcome<SdkSize>> {
       minify: true,
       format: 'esm',
       platform: 'browser',
+      conditions: ['switchboard-source'],
       write: false,
       logLevel: 'silent',
     });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import { createPGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -51,12 +52,18 @@ const pgliteParsers = { [pgliteTypes.INT8]: (value: string): number => Number(va
 /** Opens the database `options` describe and runs pending migrations before resolving. */
 export async function createDatabase(options: CreateDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.url) return openPostgresDatabase(options.url, options.onError);
-  let dataDir: string | undefined;
-  if (options.dataDir !== undefined) {
-    dataDir = resolve(options.dataDir);
-    await mkdir(dataDir, { recursive: true });
+  if (options.dataDir === undefined) return openPGliteDatabase(await createPGlite({}));
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  // Before PGlite touches the files: a second server on the folder must fail, not corrupt it.
+  const lock = await lockDataDir(dataDir);
+  try {
+    const database = await openPGliteDatabase(await createPGlite({ dataDir }));
+    return { ...database, close: () => database.close().finally(() => lock.release()) };
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
-  return openPGliteDatabase(await createPGlite({ dataDir }));
 }
 
 /** Starts a PGlite with Switchboard's type parsers; `loadDataDir` restores a `dumpDataDir()` tarball. */

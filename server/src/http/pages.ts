@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { SwitchboardError } from '../lib/errors.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const distDir = join(root, 'server', 'web', 'dist');
-const specsDir = join(root, 'specs');
+// server/src/http or server/dist/http: the pages are built into server/web/dist either way.
+const distDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+const specsDir = join(distDir, 'specs');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
