@@ -39,6 +39,8 @@ export async function createSharedBackend(): Promise<SharedBackend> {
 export interface TestServer extends SwitchboardServer {
   /** Frames, closes, refusals and responses that did not match the specs. */
   readonly violations: readonly string[];
+  /** Calls `listener` with every frame this node sends from now on (as written, before the client's SDK sees it); returns the unsubscribe. */
+  onFrame(listener: (route: string, frame: string) => void): () => void;
 }
 
 /** Options of a test node. */
@@ -100,7 +102,16 @@ export function createContractTap(): ContractTap & { release(): void } {
 /** Starts a node on 127.0.0.1 with a free port. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const inspect = createContractTap();
+  const tap = createContractTap();
+  const listeners = new Set<(route: string, frame: string) => void>();
+  const inspect: Inspector = {
+    ...tap,
+    frame: (route, frame) => {
+      tap.frame(route, frame);
+      for (const listener of listeners) listener(route, frame);
+    },
+  };
+  const onFrame = (listener: (route: string, frame: string) => void) => (listeners.add(listener), () => void listeners.delete(listener));
   let owned: SharedBackend | undefined;
   let server: SwitchboardServer;
   if (options.backend === 'embedded') {
@@ -122,10 +133,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const close = async () => {
     await server.close();
     await owned?.close();
-    inspect.release();
+    tap.release();
     // What arrived after the file's last test (e.g. closes on shutdown in an afterAll) fails here.
-    const late = inspect.takeUnreported();
+    const late = tap.takeUnreported();
     if (late.length > 0) throw new Error(`the server broke its specs:\n  ${late.join('\n  ')}`);
   };
-  return { ...server, violations: inspect.violations, close, [Symbol.asyncDispose]: close };
+  return { ...server, violations: tap.violations, onFrame, close, [Symbol.asyncDispose]: close };
 }
