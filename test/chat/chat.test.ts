@@ -159,7 +159,7 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     expect(page).toMatchObject({ messages: [{ seq: 2 }, { seq: 3 }], more: true });
   });
 
-  it('pages a long backlog on join with `since`: more is true until the rest is fetched', async () => {
+  it('pages a long backlog on join with `since`: more is true until the rest is fetched', { timeout: 60_000 }, async () => {
     await app.rest.rooms.create({ name: 'backlog' });
     const total = MAX_CATCH_UP + 20;
     // Over REST, in parallel batches: the socket's rate limit is not what this test is about.
