@@ -4,13 +4,7 @@
  * and printed once by the entry point; nothing guessable is ever seeded.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from './db/schema.ts';
-import { listApps } from './db/app.repository.ts';
-import { createApp } from './services/apps.ts';
-import { createRoom } from './services/rooms.ts';
-import { createUser } from './services/users.ts';
-import type { DomainEvents } from './services/events.ts';
+import type { Services } from './services/index.ts';
 
 /** What was seeded, to show the person starting the server how to sign in. */
 export interface DemoSeed {
@@ -21,15 +15,15 @@ export interface DemoSeed {
 }
 
 /** Seeds the demo app when the database has no app yet; undefined when it already had one. */
-export async function seedDemo(db: Kysely<Database>, events: DomainEvents): Promise<DemoSeed | undefined> {
-  if ((await listApps(db)).length > 0) return undefined;
-  const { app, apiKey } = await createApp(db, 'demo');
+export async function seedDemo(services: Services): Promise<DemoSeed | undefined> {
+  if ((await services.apps.list()).length > 0) return undefined;
+  const app = await services.apps.create('demo');
   const users = [
     { username: 'alice', password: randomBytes(9).toString('base64url'), staff: true },
     { username: 'bob', password: randomBytes(9).toString('base64url'), staff: false },
   ];
-  for (const user of users) await createUser(db, app.id, user);
-  await createRoom(db, events, app.id, { name: 'lobby', title: 'Lobby' });
-  await createRoom(db, events, app.id, { name: 'staff', title: 'Staff only', staffOnly: true });
-  return { appId: app.id, apiKey, users, rooms: ['lobby', 'staff'] };
+  for (const user of users) await services.users.create(app.id, user);
+  await services.rooms.create(app.id, { name: 'lobby', title: 'Lobby' });
+  await services.rooms.create(app.id, { name: 'staff', title: 'Staff only', staffOnly: true });
+  return { appId: app.id, apiKey: app.apiKey, users, rooms: ['lobby', 'staff'] };
 }

@@ -1,7 +1,7 @@
 /** The server package's public API: start a node, configure it, emit events to its sockets. */
 export { startServer, VERSION, type ServerOptions, type SwitchboardServer, type Inspector } from './server.ts';
 export { parseConfig, defaultConfig, ConfigError, configVariables, type ServerConfig } from './config.ts';
-export { createEmitter, type Emitter, type EmitTarget } from './emitter.ts';
+export { createEmitter, type Emitter, type EmitTarget } from './delivery/emitter.ts';
 export { createChannelLayer, type ChannelLayer } from './channels/index.ts';
-export { SwitchboardError } from './errors.ts';
-export { createLogger, type Logger } from './logger.ts';
+export { SwitchboardError } from './lib/errors.ts';
+export { createLogger, type Logger } from './lib/logger.ts';

@@ -1,37 +1,38 @@
 /**
- * The composition root: builds storage, the channel layer, the hub, the HTTP app and the socket
- * routes from one config, starts listening, and shuts all of it down in reverse order.
+ * The composition root: builds storage, the channel layer, the services (once), the hub, the
+ * HTTP app and the socket routes from one config, starts listening, and shuts all of it down in
+ * reverse order.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Kysely } from 'kysely';
+import { socketRoutes } from '@switchboard/protocol';
 import type { ServerConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { createChannelLayer, type ChannelLayer } from './channels/index.ts';
-import { createDatabase, type DatabaseHandle } from './db/create-database.ts';
+import { createDatabase, pingDatabase, type DatabaseHandle } from './db/create-database.ts';
 import type { Database } from './db/schema.ts';
-import { createEmitter, type Emitter } from './emitter.ts';
+import { createEmitter, type Emitter } from './delivery/emitter.ts';
 import { createApp } from './http/app.ts';
 import { createTokenIssuer } from './auth/tokens.ts';
 import { randomSecret } from './auth/secrets.ts';
 import { getOrCreateSetting } from './db/setting.repository.ts';
 import { setupAdminToken, type AdminTokenSetup } from './auth/admin-token.ts';
 import { createPresenceStore, type PresenceStore } from './presence/index.ts';
-import { createBroadcasts } from './ws/broadcasts.ts';
-import { createRoomCache } from './services/room-cache.ts';
-import { createCredentialCache } from './services/credential-cache.ts';
+import { createBroadcasts } from './delivery/broadcasts.ts';
+import { topics } from './delivery/topics.ts';
+import { createServices } from './services/index.ts';
 import { createSequences } from './sequences/create-sequences.ts';
 import { seedDemo, type DemoSeed } from './demo.ts';
-import { endpointSocket } from './ws/endpoint-socket.ts';
+import { endpointSocket } from './sockets/endpoint-socket.ts';
+import { userSocket } from './sockets/user-socket.ts';
 import type { Connection } from './ws/connection.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { Hub } from './ws/hub.ts';
 import { attachSocketRoutes } from './ws/node-upgrade.ts';
-import { userSocket } from './ws/user-socket.ts';
 import { deliverDirect } from './ws/direct.ts';
-import { topics } from './ws/topics.ts';
 
 /** The version reported by /healthz. */
 export const VERSION = '0.1.0';
@@ -111,41 +112,35 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
     if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
     const events = createBroadcasts(channels);
-    const rooms = createRoomCache(database.db);
-    const credentials = createCredentialCache(database.db);
     const sequences = hold(await createSequences(config, database.db, log));
-    const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(database.db, events) : undefined;
     const tokens = await createTokenIssuer(config.jwtSecret ?? (await getOrCreateSetting(database.db, 'jwt_secret', () => randomSecret())));
+    const services = createServices({ db: database.db, events, presence, sequences, tokens });
+    const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(services) : undefined;
     const hub = new Hub(channels);
     const connections = new Map<string, Connection>();
     const direct = deliverDirect(connections);
-    const socketDeps = { config, node, log, hub, connections, onSend: inspect?.frame, onClose: inspect?.close };
+    const socketDeps = { config, node, log, hub, connections, services, onSend: inspect?.frame, onClose: inspect?.close };
     const app = createApp({
       node,
       version: VERSION,
-      db: database.db,
-      databaseKind: database.kind,
+      database: { kind: database.kind, ping: () => pingDatabase(database.db) },
       channels,
       log,
-      events,
-      presence,
+      services,
       adminToken,
-      tokens,
-      sequences,
-      rooms,
       maxBodyBytes: config.maxFrameBytes,
       onResponse: inspect?.response,
     });
 
     // Before listening: a socket's first frames may already be addressed to it through this topic.
-    await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, credentials.revoke)]);
+    await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, (key) => services.revoke(key))]);
     const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
     attachSocketRoutes(
       http,
       [
-        { path: '/ws', accept: userSocket({ ...socketDeps, db: database.db, events, presence, tokens, sequences, rooms, credentials }) },
+        { path: socketRoutes.user, accept: userSocket(socketDeps) },
         // The communication server's URLs end with a slash; the route accepts both forms.
-        { path: '/ws/endpoint/:code', accept: endpointSocket({ ...socketDeps, db: database.db, events, presence, sequences, rooms, credentials }) },
+        { path: socketRoutes.endpoint, accept: endpointSocket(socketDeps) },
       ],
       // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
       { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log, onRefuse: inspect?.refusal },

@@ -5,8 +5,8 @@ import {
   createMemoryBus,
   createMemoryChannelLayer,
   createRedisChannelLayer,
-} from '../../server/src/channels/index.ts';
-import type { ChannelErrorContext, ChannelLayer } from '../../server/src/channels/index.ts';
+} from '@switchboard/server/testing';
+import type { ChannelErrorContext, ChannelLayer } from '@switchboard/server/testing';
 import { assembleCluster, recordErrors, redisUrl, testPrefix, useAdminClient } from '../helpers/redis.ts';
 import type { Implementation, NodeCluster } from '../helpers/redis.ts';
 import { createRecorder, seededRandom } from './helpers.ts';

@@ -1,4 +1,4 @@
-import type { ChannelListener } from '../../server/src/channels/index.ts';
+import type { ChannelListener } from '@switchboard/server/testing';
 
 /** A listener that records what it receives and lets a test wait for a message instead of sleeping. */
 export interface Recorder {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { ChannelLayerError, createChannelLayer, createRedisChannelLayer } from '../../server/src/channels/index.ts';
-import type { ChannelErrorContext } from '../../server/src/channels/index.ts';
+import { ChannelLayerError, createChannelLayer, createRedisChannelLayer } from '@switchboard/server/testing';
+import type { ChannelErrorContext } from '@switchboard/server/testing';
 import {
   INVALID_REDIS_URLS,
   UNREACHABLE_REDIS_URL,

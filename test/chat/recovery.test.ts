@@ -75,7 +75,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('recovery after a reconne
     };
     await send(1, 20);
     await log.wait('chat.message', (m) => m.seq === 20);
-    const connection = [...b.connections.values()].find((c) => c.principal.kind === 'user' && c.principal.userId === reader.id)!;
+    const connection = b.connections.get((await receiver.ready()).connectionId)!;
     connection.close('token_expired');
     await asked;
     await send(21, 40); // the reader is offline for all of these

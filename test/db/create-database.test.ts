@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, listApps } from '../../server/src/db/app.repository.ts';
-import { createDatabase } from '../../server/src/db/create-database.ts';
-import { appendMessage } from '../../server/src/db/message.repository.ts';
-import { createRoom, getRoom } from '../../server/src/db/room.repository.ts';
+import { createApp, listApps } from '@switchboard/server/testing';
+import { createDatabase } from '@switchboard/server/testing';
+import { appendMessage } from '@switchboard/server/testing';
+import { createRoom, getRoom } from '@switchboard/server/testing';
 import { admin, databaseUrl, uniqueName } from '../helpers/databases.ts';
 
 describe('createDatabase', () => {

@@ -10,21 +10,21 @@ import {
   listApiKeys,
   listApps,
   revokeApiKey,
-} from '../../server/src/db/app.repository.ts';
-import { openPostgresDatabase } from '../../server/src/db/create-database.ts';
-import { createEndpoint, findEndpointByCodeHash, listEndpoints } from '../../server/src/db/endpoint.repository.ts';
-import { UniqueViolation } from '../../server/src/db/errors.ts';
+} from '@switchboard/server/testing';
+import { openPostgresDatabase } from '@switchboard/server/testing';
+import { createEndpoint, findEndpointByCodeHash, listEndpoints } from '@switchboard/server/testing';
+import { UniqueViolation } from '@switchboard/server/testing';
 import {
   appendMessage,
   editMessage,
   getMessage,
   listMessages,
   softDeleteMessage,
-} from '../../server/src/db/message.repository.ts';
-import { migrateToLatest, migrations } from '../../server/src/db/migrate.ts';
-import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../../server/src/db/room.repository.ts';
-import type { Database, Room } from '../../server/src/db/schema.ts';
-import { createUser, getUserByUsername } from '../../server/src/db/user.repository.ts';
+} from '@switchboard/server/testing';
+import { migrateToLatest, migrations } from '@switchboard/server/testing';
+import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '@switchboard/server/testing';
+import type { Database, Room } from '@switchboard/server/testing';
+import { createUser, getUserByUsername } from '@switchboard/server/testing';
 import { createTestDatabase, databaseKinds } from '../helpers/databases.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
 

@@ -6,9 +6,9 @@ import {
   createPGlite,
   openPGliteDatabase,
   openPostgresDatabase,
-} from '../../server/src/db/create-database.ts';
-import type { DatabaseHandle } from '../../server/src/db/create-database.ts';
-import type { Database } from '../../server/src/db/schema.ts';
+} from '@switchboard/server/testing';
+import type { DatabaseHandle } from '@switchboard/server/testing';
+import type { Database } from '@switchboard/server/testing';
 
 /** The engines every database suite runs on. */
 export const databaseKinds = ['pglite', 'postgres'] as const;

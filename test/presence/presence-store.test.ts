@@ -4,8 +4,8 @@ import {
   createMemoryPresenceState,
   createMemoryPresenceStore,
   createRedisPresenceStore,
-} from '../../server/src/presence/index.ts';
-import type { PresenceErrorContext, PresenceErrorHandler, PresenceStore } from '../../server/src/presence/index.ts';
+} from '@switchboard/server/testing';
+import type { PresenceErrorContext, PresenceErrorHandler, PresenceStore } from '@switchboard/server/testing';
 import { assembleCluster, recordErrors, redisUrl, testPrefix, useAdminClient } from '../helpers/redis.ts';
 import type { Implementation, NodeCluster } from '../helpers/redis.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { PresenceStoreError, createPresenceStore, createRedisPresenceStore } from '../../server/src/presence/index.ts';
-import type { PresenceErrorContext } from '../../server/src/presence/index.ts';
-import { DELETE_IF_UNCHANGED } from '../../server/src/presence/redis-presence-layout.ts';
+import { PresenceStoreError, createPresenceStore, createRedisPresenceStore } from '@switchboard/server/testing';
+import type { PresenceErrorContext } from '@switchboard/server/testing';
+import { DELETE_IF_UNCHANGED } from '@switchboard/server/testing';
 import {
   INVALID_REDIS_URLS,
   UNREACHABLE_REDIS_URL,

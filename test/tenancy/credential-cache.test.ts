@@ -1,10 +1,10 @@
 /** The credential cache: hits skip the database, revocations evict, and a read racing a revocation is refused. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCache, revocationKey } from '../../server/src/services/credential-cache.ts';
-import { createApp } from '../../server/src/db/app.repository.ts';
-import { createRoom } from '../../server/src/db/room.repository.ts';
-import { createEndpoint, deleteEndpoint } from '../../server/src/db/endpoint.repository.ts';
-import { hashSecret } from '../../server/src/auth/secrets.ts';
+import { createCredentialCache, revocationKey } from '@switchboard/server/testing';
+import { createApp } from '@switchboard/server/testing';
+import { createRoom } from '@switchboard/server/testing';
+import { createEndpoint, deleteEndpoint } from '@switchboard/server/testing';
+import { hashSecret } from '@switchboard/server/testing';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 
 describe('credential cache', () => {

@@ -2,6 +2,7 @@
  * Who is on the other end of a connection. An authenticator, chosen per socket route, sets it
  * during the upgrade request; the dispatcher only asks whether it is authenticated.
  */
+import type { UserInfo } from '@switchboard/protocol';
 
 /** An endpoint socket: bound to one room of one app, with its permission. */
 export interface EndpointPrincipal {
@@ -30,8 +31,13 @@ export interface UserPrincipal {
   verifiedAt: number;
 }
 
+/** A user socket before `authorize`: public actions only. */
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+}
+
 /** The principal of a connection: one union, extended as new kinds of credentials arrive. */
-export type Principal = { kind: 'anonymous' } | EndpointPrincipal | UserPrincipal;
+export type Principal = AnonymousPrincipal | EndpointPrincipal | UserPrincipal;
 
 /** Decides the principal of a socket from its upgrade request; throws a SwitchboardError to refuse. */
 export type Authenticator<P extends Principal = Principal> = (request: Request, params: Record<string, string>) => Promise<P> | P;
@@ -52,4 +58,9 @@ export function canRead(permissions: EndpointPrincipal['permissions']): boolean 
 /** Whether an endpoint may send into its room. */
 export function canWrite(permissions: EndpointPrincipal['permissions']): boolean {
   return permissions !== 'read';
+}
+
+/** The user as other members see them. */
+export function userInfo(principal: UserPrincipal): UserInfo {
+  return { id: principal.userId, username: principal.username, staff: principal.staff };
 }

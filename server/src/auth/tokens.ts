@@ -3,7 +3,7 @@
  * The signing key is imported once, so verifying a token on a connect storm costs one HMAC.
  */
 import { sign, verify } from 'hono/jwt';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 
 /** What a valid token proves. */
 export interface AccessClaims {
@@ -13,9 +13,15 @@ export interface AccessClaims {
   expiresAt: number;
 }
 
+/** A signed token and when it expires (ms since the epoch). */
+export interface IssuedToken {
+  token: string;
+  expiresAt: number;
+}
+
 /** Issues and verifies access tokens with one signing key. */
 export interface TokenIssuer {
-  issue(userId: string, appId: string, expiresInSeconds: number): Promise<{ token: string; expiresAt: number }>;
+  issue(userId: string, appId: string, expiresInSeconds: number): Promise<IssuedToken>;
   /** The claims of a valid token; `unauthenticated` for anything else, expiry included. */
   verify(token: string): Promise<AccessClaims>;
 }

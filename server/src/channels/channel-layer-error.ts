@@ -1,4 +1,4 @@
-import { codedErrorClass } from './coded-error.ts';
+import { codedErrorClass } from '../lib/coded-error.ts';
 
 /** Why a channel layer refused an operation. */
 export type ChannelLayerErrorCode =

@@ -1,6 +1,6 @@
 import type { ChannelErrorHandler, ChannelLayer, ChannelListener } from './channel-layer.ts';
 import { ChannelLayerError } from './channel-layer-error.ts';
-import { createErrorReporter } from './error-reporter.ts';
+import { createErrorReporter } from '../lib/error-reporter.ts';
 import { createMemoryBus } from './memory-bus.ts';
 import type { MemoryBus } from './memory-bus.ts';
 import { TopicFanOut } from './topic-fan-out.ts';

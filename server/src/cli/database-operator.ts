@@ -8,11 +8,10 @@ import type { Validator } from '@switchboard/protocol';
 import * as restValidators from '@switchboard/protocol/validators/rest';
 import { createChannelLayer, type ChannelLayer } from '../channels/index.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
-import { SwitchboardError, validationIssues } from '../errors.ts';
-import * as apps from '../services/apps.ts';
-import { toApiKey, toApp } from '../wire.ts';
-import { createBroadcasts } from '../ws/broadcasts.ts';
-import type { AppsOperator, Note } from './operator.ts';
+import { SwitchboardError, validationIssues } from '../lib/errors.ts';
+import { createAppService, type AppService } from '../services/index.ts';
+import { createBroadcasts } from '../delivery/broadcasts.ts';
+import type { AppsOperator, Note } from './apps-operator.ts';
 import type { RedisTarget, Target } from './target.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -30,21 +29,20 @@ export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest
   }
   const { db } = handle;
   const redis = target.kind === 'postgres' ? target.redis : undefined;
+  // Only deleting an app announces anything; it builds its own service over the channels it opens.
+  const apps: AppService = createAppService({
+    db,
+    events: { appDeleted: () => Promise.reject(new Error('only deleteApp delivers events')) },
+  });
   return {
     async createApp(name) {
       const body = { name };
       if (validateCreateApp && !validateCreateApp(body)) {
         throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validateCreateApp.errors) });
       }
-      const { app, key, apiKey } = await apps.createApp(db, name);
-      const { keys: _none, ...shown } = toApp(app, []);
-      return { ...shown, apiKey, keyId: key.id };
+      return apps.create(name);
     },
-    async listApps() {
-      const all = await apps.listApps(db);
-      // The service returns revoked keys too; the spec's list shows live ones only.
-      return { items: all.map(({ app, keys }) => toApp(app, keys.filter((key) => key.revoked_at === null))) };
-    },
+    listApps: async () => ({ items: await apps.list() }),
     async deleteApp(appId) {
       if (target.kind === 'postgres' && redis === undefined) {
         note("REDIS_URL is not set: this app's sockets already open on a running server stay open until they disconnect. Delete through the server (--url) to close them at once.");
@@ -54,16 +52,13 @@ export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest
       // stopped, and no other process's sockets are reachable from here (the note says so).
       const channels = await openChannels(redis);
       try {
-        await apps.deleteApp(db, createBroadcasts(channels), appId);
+        await createAppService({ db, events: createBroadcasts(channels) }).delete(appId);
       } finally {
         await channels.close();
       }
     },
-    async createKey(appId) {
-      const { key, apiKey } = await apps.addKey(db, appId);
-      return { ...toApiKey(key), apiKey };
-    },
-    revokeKey: (appId, keyId) => apps.revokeKey(db, appId, keyId),
+    createKey: (appId) => apps.addKey(appId),
+    revokeKey: (appId, keyId) => apps.revokeKey(appId, keyId),
     close: () => handle.close(),
   };
 }

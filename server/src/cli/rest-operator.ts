@@ -1,6 +1,6 @@
 /** The operator over a running server's REST API, through the SDK. */
 import { SwitchboardError, createRestClient } from '@switchboard/sdk';
-import type { AppsOperator } from './operator.ts';
+import type { AppsOperator } from './apps-operator.ts';
 import type { Target } from './target.ts';
 
 /** Calls `/v1/apps` on the server with the operator token; errors are the SDK's `SwitchboardError`s. */

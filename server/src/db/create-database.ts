@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import { createPGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
+import { databaseUnavailable, unavailableCause } from './errors.ts';
 
 /** Which engine a database handle talks to. */
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -74,16 +75,40 @@ export async function openPostgresDatabase(url: string, onError?: (error: Error)
   const pool = new pg.Pool({ connectionString: url, types: postgresTypes });
   // Without a listener, an idle client dropped by the server would crash the process.
   pool.on('error', (error) => onError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: unavailableWhenUnreachable(pool) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause = unavailableCause(error);
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`cannot connect to Postgres at ${describeTarget(url)}: ${reason}`, { cause: error });
   }
   await migrateOrDestroy(db);
   return handle(db, 'postgres');
+}
+
+/**
+ * The pool as Kysely sees it: a connection that cannot be opened (the server is down, the
+ * database gone, access refused) is `unavailable`, so every edge answers an outage as one
+ * instead of as an internal error or, worse, as a wrong password.
+ */
+function unavailableWhenUnreachable(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      try {
+        return await pool.connect();
+      } catch (error) {
+        throw databaseUnavailable(error);
+      }
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** One round trip to the database (the readiness probe); rejects when it does not answer. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 /** `host:port/database` of a Postgres URL, without the credentials. */

@@ -1,3 +1,5 @@
+import { SwitchboardError } from '../lib/errors.ts';
+
 /** Postgres SQLSTATE for a unique constraint violation; PGlite reports the same code. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -28,4 +30,14 @@ export async function mapUniqueViolation<T>(operation: () => Promise<T>): Promis
     }
     throw error;
   }
+}
+
+/** The error of a database that cannot be reached; the driver's error is its cause (logged, never sent). */
+export function databaseUnavailable(cause: unknown): SwitchboardError {
+  return new SwitchboardError('unavailable', 'The database is not available.', undefined, { cause });
+}
+
+/** The driver's error behind `databaseUnavailable`, or the error itself. */
+export function unavailableCause(error: unknown): unknown {
+  return error instanceof SwitchboardError && error.code === 'unavailable' && error.cause !== undefined ? error.cause : error;
 }

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { databaseUnavailable } from './errors.ts';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -80,6 +81,11 @@ class PGliteDriver implements Driver {
     if (this.#connection === undefined) {
       this.#mutex.unlock();
       throw new Error('the PGlite driver is not initialized or was destroyed');
+    }
+    if (this.#connection.closed) {
+      // Closed under the server (a shutdown racing a request): an outage, not a bug.
+      this.#mutex.unlock();
+      throw databaseUnavailable(new Error('PGlite is closed'));
     }
     return this.#connection;
   }
@@ -163,6 +169,11 @@ class PGliteConnection implements DatabaseConnection {
   // PGlite exposes no cursor to read from, and buffering everything would only pretend to stream.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on PGlite; page with limit/offset or keyset instead');
+  }
+
+  /** Whether the PGlite under it was closed. */
+  get closed(): boolean {
+    return this.#pglite.closed;
   }
 
   async close(): Promise<void> {

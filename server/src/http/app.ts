@@ -6,16 +6,19 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SwitchboardError, toSwitchboardError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
 import { appRoutes } from './v1/apps.ts';
 import { roomRoutes } from './v1/rooms.ts';
 import { userRoutes } from './v1/users.ts';
-import type { RestDeps } from './v1/deps.ts';
+import type { AdminTokenSetup } from '../auth/admin-token.ts';
+import type { Services } from '../services/index.ts';
 
 /** What the app is built from. */
-export interface AppDeps extends HealthDeps, Omit<RestDeps, 'db'> {
+export interface AppDeps extends HealthDeps {
+  services: Services;
+  adminToken: AdminTokenSetup;
   log: Logger;
   maxBodyBytes: number;
   /** Sees every REST response (the contract test's tap). */
@@ -54,9 +57,9 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route('/', healthRoutes(deps));
-  app.route('/', appRoutes(deps));
-  app.route('/', roomRoutes(deps));
-  app.route('/', userRoutes(deps));
+  app.route('/', appRoutes(deps.services, deps.adminToken));
+  app.route('/', roomRoutes(deps.services));
+  app.route('/', userRoutes(deps.services));
   app.notFound((c) => errorResponse(c, new SwitchboardError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
     if (err instanceof HTTPException && !(err.cause instanceof SwitchboardError)) {

@@ -3,16 +3,13 @@
  * (`API-Key`) for everything an app owns. Each middleware puts what it proved into the context.
  */
 import { createMiddleware } from 'hono/factory';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { findActiveApiKeyByHash } from '../db/app.repository.ts';
-import type { App } from '../db/schema.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
-import { hashSecret, secretMatches } from '../auth/secrets.ts';
+import { secretMatches } from '../auth/secrets.ts';
+import type { AppRef, Services } from '../services/index.ts';
 
 /** Context variables of routes behind `requireApp`. */
-export type AppEnv = { Variables: { app: App } };
+export type AppEnv = { Variables: { app: AppRef } };
 
 function bearer(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -30,13 +27,11 @@ export function requireAdmin(setup: AdminTokenSetup) {
 }
 
 /** Resolves the app of an `API-Key` header; every route after it is scoped to that app. */
-export function requireApp(db: Kysely<Database>) {
+export function requireApp(services: Services) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('api-key');
     if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.');
-    const found = key.length <= 200 ? await findActiveApiKeyByHash(db, hashSecret(key)) : undefined;
-    if (!found) throw new SwitchboardError('unauthenticated', 'The API key is not valid or was revoked.');
-    c.set('app', found.app);
+    c.set('app', await services.apps.authenticate(key));
     await next();
   });
 }

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { operations } from '@switchboard/protocol/openapi';
 import * as rest from '@switchboard/protocol/validators/rest';
 import type { Validator } from '@switchboard/protocol';
-import { SwitchboardError, validationIssues } from '../errors.ts';
+import { SwitchboardError, validationIssues } from '../lib/errors.ts';
 
 type JsonBody<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends { content: { 'application/json': infer B } } ? B : never;
 type WithBody = { [K in keyof operations]: [JsonBody<K>] extends [never] ? never : K }[keyof operations];

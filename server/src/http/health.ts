@@ -1,24 +1,19 @@
 /** GET /healthz (liveness) and GET /readyz (the database and channel layer both answer). */
 import { Hono } from 'hono';
-import { sql, type Kysely } from 'kysely';
-import type { components } from '@switchboard/protocol/openapi';
+import type { Health, Readiness } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
-import type { Database } from '../db/schema.ts';
-import { SwitchboardError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { SwitchboardError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 
 /** What the probes look at. */
 export interface HealthDeps {
   node: string;
   version: string;
-  db: Kysely<Database>;
-  databaseKind: 'postgres' | 'pglite';
+  /** The database's engine, and a round trip to it. */
+  database: { kind: 'postgres' | 'pglite'; ping(): Promise<void> };
   channels: ChannelLayer;
   log: Logger;
 }
-
-type Health = components['schemas']['Health'];
-type Readiness = components['schemas']['Readiness'];
 
 /** The probe routes. */
 export function healthRoutes(deps: HealthDeps): Hono {
@@ -26,7 +21,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
   routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies Health));
   routes.get('/readyz', async (c) => {
     const [database, channels] = await Promise.allSettled([
-      sql`select 1`.execute(deps.db),
+      deps.database.ping(),
       deps.channels.publish('health', ''),
     ]);
     if (database.status === 'rejected' || channels.status === 'rejected') {
@@ -36,7 +31,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
         channels: channels.status === 'fulfilled' ? 'ok' : 'failed',
       });
     }
-    return c.json({ status: 'ready', checks: { database: deps.databaseKind, channels: deps.channels.kind } } satisfies Readiness);
+    return c.json({ status: 'ready', checks: { database: deps.database.kind, channels: deps.channels.kind } } satisfies Readiness);
   });
   return routes;
 }

@@ -1,4 +1,4 @@
-import { codedErrorClass } from '../channels/coded-error.ts';
+import { codedErrorClass } from '../lib/coded-error.ts';
 
 /** Why a presence store refused an operation, or what it reports to `onError`. */
 export type PresenceStoreErrorCode =

@@ -1,4 +1,4 @@
-import { createErrorReporter } from '../channels/error-reporter.ts';
+import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisClient } from '../redis/connect.ts';
 import type { RedisClient, RedisConnection } from '../redis/connect.ts';
 import { checkNode, checkTtl } from './check-options.ts';

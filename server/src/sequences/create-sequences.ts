@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ServerConfig } from '../config.ts';
 import type { Database } from '../db/schema.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../lib/logger.ts';
 import { connectRedisClient, type RedisConnection } from '../redis/connect.ts';
 import { createMemorySequences } from './memory-sequences.ts';
 import { createRedisSequences } from './redis-sequences.ts';

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { releaseSeqBlock, reserveSeqBlock } from '../db/room.repository.ts';
-import { SwitchboardError } from '../errors.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 import type { SequenceSource } from './sequence-source.ts';
 
 const BLOCK = 1000;

@@ -1,49 +1,89 @@
 /** Endpoints: secret socket codes bound to one room with a permission. */
-import type { Kysely } from 'kysely';
-import type { Database, Endpoint, EndpointPermissions, Room } from '../db/schema.ts';
+import type { Endpoint as WireEndpoint, EndpointCreate } from '@switchboard/protocol';
 import * as repo from '../db/endpoint.repository.ts';
 import { hashSecret, randomSecret } from '../auth/secrets.ts';
-import { SwitchboardError } from '../errors.ts';
-import type { PresenceStore } from '../presence/index.ts';
-import type { DomainEvents } from './events.ts';
-import { getRoom } from './rooms.ts';
+import type { EndpointPrincipal } from '../auth/principal.ts';
+import { SwitchboardError } from '../lib/errors.ts';
+import type { ServiceContext } from './context.ts';
+import { revocationKey } from './credential-cache.ts';
+import { findRoom } from './rooms.ts';
+import { toEndpoint } from './wire.ts';
 
 /** The presence key under which an endpoint's live sockets are counted. */
 export const endpointPresenceKey = (endpointId: string) => `endpoint:${endpointId}`;
 
-/** Creates an endpoint of a room; the code is returned in clear this once. */
-export async function createEndpoint(
-  db: Kysely<Database>,
-  appId: string,
-  roomName: string,
-  input: { permissions: EndpointPermissions; identity?: string },
-): Promise<{ endpoint: Endpoint; room: Room; code: string }> {
-  const room = await getRoom(db, appId, roomName);
-  const code = randomSecret();
-  const endpoint = await repo.createEndpoint(db, {
-    appId,
-    roomId: room.id,
-    codeHash: hashSecret(code),
-    permissions: input.permissions,
-    identity: input.identity ?? 'Anonymous',
-  });
-  return { endpoint, room, code };
+/** Endpoints over REST, and the endpoint socket's credential and presence. */
+export interface EndpointService {
+  /** Creates an endpoint of a room; the code is returned in clear this once. */
+  create(appId: string, roomName: string, input: EndpointCreate): Promise<{ endpoint: Omit<WireEndpoint, 'connections'>; code: string }>;
+  /** The room's endpoints with how many sockets each has open, on every node. */
+  list(appId: string, roomName: string): Promise<WireEndpoint[]>;
+  /** Revokes an endpoint of the room; its sockets are closed on every node. */
+  delete(appId: string, roomName: string, endpointId: string): Promise<void>;
+  /** The endpoint a secret code opens; `unauthenticated` for an unknown or revoked code. */
+  authenticate(code: string): Promise<EndpointPrincipal>;
+  /** Whether the endpoint, its room or its app was revoked since the principal was read. */
+  revoked(principal: EndpointPrincipal): boolean;
+  /** Counts a socket of the endpoint as connected. */
+  attach(principal: EndpointPrincipal, connectionId: string): Promise<void>;
+  /** Stops counting a socket of the endpoint. */
+  detach(principal: EndpointPrincipal, connectionId: string): Promise<void>;
 }
 
-/** The room's endpoints with how many sockets each has open, on every node. */
-export async function listEndpoints(db: Kysely<Database>, presence: PresenceStore, appId: string, roomName: string) {
-  const room = await getRoom(db, appId, roomName);
-  const endpoints = await repo.listEndpoints(db, appId, room.id);
-  const counts = await presence.counts(endpoints.map((e) => endpointPresenceKey(e.id)));
-  return { room, endpoints: endpoints.map((endpoint) => ({ endpoint, connections: counts.get(endpointPresenceKey(endpoint.id)) ?? 0 })) };
-}
-
-/** Revokes an endpoint of the room; its sockets are closed on every node. */
-export async function deleteEndpoint(db: Kysely<Database>, events: DomainEvents, appId: string, roomName: string, endpointId: string): Promise<void> {
-  const room = await getRoom(db, appId, roomName);
-  const endpoint = await repo.getEndpoint(db, appId, endpointId);
-  if (!endpoint || endpoint.room_id !== room.id || !(await repo.deleteEndpoint(db, appId, endpointId))) {
-    throw new SwitchboardError('not_found', 'No such endpoint in this room.');
-  }
-  await events.endpointRevoked(endpointId);
+/** Creates the endpoint service. */
+export function createEndpointService(ctx: ServiceContext): EndpointService {
+  const { db, events, presence, credentials } = ctx;
+  return {
+    async create(appId, roomName, input) {
+      const room = await findRoom(ctx, appId, roomName);
+      const code = randomSecret();
+      const endpoint = await repo.createEndpoint(db, {
+        appId,
+        roomId: room.id,
+        codeHash: hashSecret(code),
+        permissions: input.permissions,
+        identity: input.identity ?? 'Anonymous',
+      });
+      const { connections: _, ...shown } = toEndpoint(endpoint, room.name, 0);
+      return { endpoint: shown, code };
+    },
+    async list(appId, roomName) {
+      const room = await findRoom(ctx, appId, roomName);
+      const endpoints = await repo.listEndpoints(db, appId, room.id);
+      const counts = await presence.counts(endpoints.map((e) => endpointPresenceKey(e.id)));
+      return endpoints.map((endpoint) => toEndpoint(endpoint, room.name, counts.get(endpointPresenceKey(endpoint.id)) ?? 0));
+    },
+    async delete(appId, roomName, endpointId) {
+      const room = await findRoom(ctx, appId, roomName);
+      const endpoint = await repo.getEndpoint(db, appId, endpointId);
+      if (!endpoint || endpoint.room_id !== room.id || !(await repo.deleteEndpoint(db, appId, endpointId))) {
+        throw new SwitchboardError('not_found', 'No such endpoint in this room.');
+      }
+      await events.endpointRevoked(endpointId);
+    },
+    async authenticate(code) {
+      const found = await credentials.endpoint(code);
+      if (!found) throw new SwitchboardError('unauthenticated', 'Unknown or revoked endpoint code.');
+      const { endpoint, room } = found;
+      return {
+        kind: 'endpoint',
+        appId: endpoint.app_id,
+        endpointId: endpoint.id,
+        roomId: room.id,
+        room: room.name,
+        permissions: endpoint.permissions,
+        identity: endpoint.identity,
+        verifiedAt: found.verifiedAt,
+      };
+    },
+    revoked: (principal) =>
+      credentials.revokedSince(
+        [revocationKey.endpoint(principal.endpointId), revocationKey.room(principal.roomId), revocationKey.app(principal.appId)],
+        principal.verifiedAt,
+      ),
+    attach: (principal, connectionId) => presence.add(endpointPresenceKey(principal.endpointId), connectionId, '1'),
+    async detach(principal, connectionId) {
+      await presence.remove(endpointPresenceKey(principal.endpointId), connectionId);
+    },
+  };
 }

@@ -3,21 +3,13 @@
  * once to every reader, whether they came from an endpoint socket, a chat user or REST.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database, JsonValue, Message, Room, SenderType } from '../db/schema.ts';
+import type { MessagePage, RoomMessage } from '@switchboard/protocol';
+import type { JsonValue, Message, Room, SenderType } from '../db/schema.ts';
 import { appendMessage, listMessages } from '../db/message.repository.ts';
-import { SwitchboardError } from '../errors.ts';
-import type { SequenceSource } from '../sequences/sequence-source.ts';
-import type { DomainEvents } from './events.ts';
-import type { RoomCache } from './room-cache.ts';
-
-/** What publishing needs. */
-export interface MessageDeps {
-  db: Kysely<Database>;
-  events: DomainEvents;
-  sequences: SequenceSource;
-  rooms: RoomCache;
-}
+import { SwitchboardError } from '../lib/errors.ts';
+import type { ServiceContext } from './context.ts';
+import { findRoom } from './rooms.ts';
+import { toRoomMessage } from './wire.ts';
 
 /** Who sends a message. */
 export interface SenderInput {
@@ -26,46 +18,48 @@ export interface SenderInput {
   identity: string;
 }
 
-/** What a message carries. */
-export type MessageContent = { data?: JsonValue; text?: string };
+/** What a message carries; `data` is JSON a generated validator already accepted. */
+export type MessageContent = { data?: unknown; text?: string };
 
 /** Numbers, stores (with history) and broadcasts a message; `not_found` if the room is gone. */
-export async function publishMessage(deps: MessageDeps, room: Room, sender: SenderInput, content: MessageContent): Promise<Message> {
-  const fields = {
-    sender_type: sender.type,
-    sender_id: sender.id ?? null,
-    sender_name: sender.identity,
-    text: content.text ?? null,
-    data: content.data ?? null,
-  };
-  const message = room.history
-    ? await appendMessage(deps.db, room.id, { senderType: sender.type, senderId: sender.id ?? null, senderName: sender.identity, data: fields.data, text: fields.text })
-    : { id: randomUUID(), room_id: room.id, seq: await deps.sequences.next(room), created_at: new Date(), edited_at: null, deleted_at: null, ...fields };
+export async function publishMessage(ctx: ServiceContext, room: Room, sender: SenderInput, content: MessageContent): Promise<RoomMessage> {
+  // Parsed from JSON and checked by the spec's validator, so it is JSON.
+  const data = content.data === undefined ? null : (content.data as JsonValue);
+  const fields = { sender_type: sender.type, sender_id: sender.id ?? null, sender_name: sender.identity, text: content.text ?? null, data };
+  const message: Message | undefined = room.history
+    ? await appendMessage(ctx.db, room.id, { senderType: sender.type, senderId: sender.id ?? null, senderName: sender.identity, data, text: fields.text })
+    : { id: randomUUID(), room_id: room.id, seq: await ctx.sequences.next(room), created_at: new Date(), edited_at: null, deleted_at: null, ...fields };
   if (!message) throw new SwitchboardError('not_found', `The room ${room.name} no longer exists.`);
-  await deps.events.messagePublished(room, message);
-  return message;
+  const wire = toRoomMessage(room.name, message);
+  await ctx.events.messagePublished(room, wire);
+  return wire;
 }
 
-/** Publishes into a room known by id (from a socket's principal), without a database read when cached. */
-export async function publishToRoomId(deps: MessageDeps, roomId: string, sender: SenderInput, content: MessageContent) {
-  const room = await deps.rooms.byId(roomId);
-  if (!room) throw new SwitchboardError('not_found', 'The room no longer exists.');
-  return { room, message: await publishMessage(deps, room, sender, content) };
+/** Publishing and paging room messages. */
+export interface MessageService {
+  /** Publishes into a room of the app by name (REST). */
+  publish(appId: string, roomName: string, sender: SenderInput, content: MessageContent): Promise<RoomMessage>;
+  /** Publishes into a room known by id (from a socket's endpoint), without a database read when cached. */
+  publishToRoom(roomId: string, sender: SenderInput, content: MessageContent): Promise<RoomMessage>;
+  /** A page of stored history after `after` (ascending seq); `next` is set when more may follow. */
+  page(appId: string, roomName: string, after: number, limit: number): Promise<MessagePage>;
 }
 
-/**
- * The room with its live `last_seq`: for a room without history a counter outside the row is
- * authoritative while it exists (the row may hold a reserved block's top instead).
- */
-export async function withLiveSeq(sequences: SequenceSource, room: Room): Promise<Room> {
-  if (room.history) return room;
-  const current = await sequences.current(room.id);
-  return current === undefined ? room : { ...room, last_seq: current };
-}
-
-/** A page of stored history after `after` (ascending seq); `next` is set when more may follow. */
-export async function pageHistory(db: Kysely<Database>, room: Room, after: number, limit: number) {
-  const messages = await listMessages(db, room.id, { after, limit });
-  const last = messages.at(-1);
-  return { messages, next: messages.length === limit && last ? last.seq : undefined };
+/** Creates the message service. */
+export function createMessageService(ctx: ServiceContext): MessageService {
+  return {
+    publish: async (appId, roomName, sender, content) => publishMessage(ctx, await findRoom(ctx, appId, roomName), sender, content),
+    async publishToRoom(roomId, sender, content) {
+      const room = await ctx.roomCache.byId(roomId);
+      if (!room) throw new SwitchboardError('not_found', 'The room no longer exists.');
+      return publishMessage(ctx, room, sender, content);
+    },
+    async page(appId, roomName, after, limit) {
+      const room = await findRoom(ctx, appId, roomName);
+      const messages = await listMessages(ctx.db, room.id, { after, limit });
+      const items = messages.map((m) => toRoomMessage(room.name, m));
+      const last = messages.at(-1);
+      return messages.length === limit && last ? { items, next: last.seq } : { items };
+    },
+  };
 }

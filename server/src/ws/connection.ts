@@ -1,12 +1,12 @@
 /**
- * One socket's server side: its principal, a serial inbox (frames are handled one at a time, in
- * order, each awaited), a bounded send path and its heartbeat flag. Transport details stay in
- * node-upgrade.ts; protocol rules stay in the dispatcher.
+ * One socket's server side, transport only: a serial inbox (frames are handled one at a time, in
+ * order, each awaited), a bounded send path, its rate limit, its heartbeat and the hub topics it
+ * is in. Who is on the other end and what they joined belong to the route's session
+ * (sockets/sessions.ts); the Node specifics stay in node-upgrade.ts; protocol rules in the dispatcher.
  */
 import { closeCodes, type CloseReason } from '@switchboard/protocol';
-import type { Logger } from '../logger.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { RawSocket } from './node-upgrade.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { RawSocket } from './socket-contract.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 const OPEN = 1;
@@ -23,25 +23,24 @@ export interface ConnectionLimits {
 }
 
 /** Handles one frame of a connection; must not throw (the dispatcher answers errors itself). */
-export type FrameHandler = (connection: Connection, frame: string) => Promise<void>;
+export type FrameHandler = (frame: string) => Promise<void>;
 
 /** Where a connection is in its life; one union instead of a set of flags. */
 export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: number };
 
 /** The server side of one socket. */
 export class Connection {
-  readonly id: string;
+  readonly #id: string;
   readonly #parentLog: Logger;
   readonly #route: string;
   #log: Logger | undefined;
-  readonly rate: TokenBucket;
-  principal: Principal;
+  readonly #rate: TokenBucket;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
-  alive = true;
-  /** Chat rooms joined on this socket: name → room id. */
-  #rooms: Map<string, string> | undefined;
+  #alive = true;
+  /** When the socket's credential expires (ms since the epoch); the heartbeat closes it then. */
+  #expiresAt = Number.POSITIVE_INFINITY;
   /** The hub topics this socket is in; kept here rather than in a map of the hub's, one array per socket. */
-  readonly topics: string[] = [];
+  readonly #topics: string[] = [];
   #afterReply: (() => void)[] | undefined;
   #phase: ConnectionPhase = { phase: 'open' };
   readonly #socket: RawSocket;
@@ -51,25 +50,24 @@ export class Connection {
   #draining = false;
   #ready: Promise<void> = Promise.resolve();
 
-  constructor(init: { id: string; route: string; socket: RawSocket; principal: Principal; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
-    this.id = init.id;
+  constructor(init: { id: string; route: string; socket: RawSocket; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
+    this.#id = init.id;
     this.#socket = init.socket;
-    this.principal = init.principal;
     this.#parentLog = init.log;
     this.#route = init.route;
     this.#limits = init.limits;
     this.#handle = init.handle;
-    this.rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+    this.#rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
   }
 
-  /** Chat rooms joined on this socket: name → room id. Made on first use: most sockets never chat. */
-  get rooms(): Map<string, string> {
-    return (this.#rooms ??= new Map());
+  /** This connection's id, `<node>.<uuid>` (see direct.ts). */
+  get id(): string {
+    return this.#id;
   }
 
   /** This connection's logger; made on first use, since most sockets never log and a child costs memory. */
   get log(): Logger {
-    return (this.#log ??= this.#parentLog.child({ conn: this.id, route: this.#route }));
+    return (this.#log ??= this.#parentLog.child({ conn: this.#id, route: this.#route }));
   }
 
   /** Where this connection is in its life. */
@@ -81,7 +79,7 @@ export class Connection {
    * Runs the connection's opening work (subscriptions, the `connected` event) before any frame
    * is handled, so the first frame a client sees is always `connected`.
    */
-  open(task: () => Promise<void>): void {
+  prepare(task: () => Promise<void>): void {
     this.#ready = task().catch((err: unknown) => {
       this.log.error({ err }, 'opening the connection failed');
       this.close('unavailable');
@@ -90,7 +88,7 @@ export class Connection {
 
   /** Queues a text frame; frames are handled strictly one after another. */
   receive(frame: string): void {
-    this.alive = true;
+    this.#alive = true;
     if (this.#phase.phase !== 'open') return;
     if (this.#inbox.length >= this.#limits.maxInbox) {
       this.log.warn({ queued: this.#inbox.length }, 'inbox overflow; closing');
@@ -108,7 +106,7 @@ export class Connection {
       for (let frame = this.#inbox.shift(); frame !== undefined; frame = this.#inbox.shift()) {
         if (this.#phase.phase !== 'open') break;
         try {
-          await this.#handle(this, frame);
+          await this.#handle(frame);
         } catch (err) {
           // The dispatcher answers every error itself; reaching here is a bug, never a crash.
           this.log.error({ err }, 'frame handler threw');
@@ -159,9 +157,57 @@ export class Connection {
     for (const task of tasks) task();
   }
 
-  /** Sends a ping; the pong (or any frame) marks the connection alive again. */
-  ping(): void {
+  /** Takes one token of the frame rate limit; false when the socket sends too fast. */
+  admitFrame(): boolean {
+    return this.#rate.take();
+  }
+
+  /** When the socket's credential expires (ms since the epoch); never for credentials that do not. */
+  get expiresAt(): number {
+    return this.#expiresAt;
+  }
+
+  /** Sets when the socket's credential expires (a user token; a new `authorize` moves it). */
+  expireAt(expiresAt: number): void {
+    this.#expiresAt = expiresAt;
+  }
+
+  /** Records a pong: the peer is still there. */
+  markAlive(): void {
+    this.#alive = true;
+  }
+
+  /**
+   * One heartbeat tick: closes the socket when its credential expired (4003) or when it sent
+   * neither a pong nor a frame since the previous tick (4000); otherwise pings it.
+   */
+  heartbeat(now: number): void {
+    if (this.#expiresAt <= now) {
+      this.close('token_expired');
+      return;
+    }
+    if (!this.#alive) {
+      this.close('heartbeat_timeout');
+      return;
+    }
+    this.#alive = false;
     if (this.#phase.phase === 'open' && this.#socket.readyState === OPEN) this.#socket.ping();
+  }
+
+  /** Records that the socket is in a hub topic. */
+  addTopic(topic: string): void {
+    if (!this.#topics.includes(topic)) this.#topics.push(topic);
+  }
+
+  /** Records that the socket left a hub topic. */
+  dropTopic(topic: string): void {
+    const index = this.#topics.indexOf(topic);
+    if (index >= 0) this.#topics.splice(index, 1);
+  }
+
+  /** The hub topics the socket is in, forgotten here (the hub leaves them on disconnect). */
+  takeTopics(): string[] {
+    return this.#topics.splice(0);
   }
 
   /** Closes with a documented close code. */
@@ -177,8 +223,8 @@ export class Connection {
     }
   }
 
-  /** Records that the socket closed (by either side). */
-  closed(code: number): void {
+  /** Records that the socket closed (by either side), with the close code. */
+  recordClose(code: number): void {
     if (this.#phase.phase === 'open') this.#phase = { phase: 'closed', code };
     this.#inbox.length = 0;
   }

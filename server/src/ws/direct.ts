@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from './connection.ts';
 import { deliver } from './hub.ts';
-import { topics } from './topics.ts';
+
+/** The topic of one node: frames addressed to single connections living on it. */
+export const nodeTopic = (nodeId: string) => `node:${nodeId}`;
 
 /** A new connection id on `node`. */
 export function newConnectionId(node: string): string {
@@ -17,7 +19,7 @@ export function newConnectionId(node: string): string {
 export function addressConnection(connectionId: string, payload: string): { topic: string; message: string } {
   const dot = connectionId.indexOf('.');
   if (dot <= 0) throw new TypeError(`not a connection id: ${JSON.stringify(connectionId)}`);
-  return { topic: topics.node(connectionId.slice(0, dot)), message: `${connectionId}\n${payload}` };
+  return { topic: nodeTopic(connectionId.slice(0, dot)), message: `${connectionId}\n${payload}` };
 }
 
 /** The node topic's listener: hands each message to the addressed local connection, if it is still here. */

@@ -6,9 +6,8 @@
  */
 import type { ActionInfo, ErrorCode, RequestId, Validator } from '@switchboard/protocol';
 import { validateEnvelope } from '@switchboard/protocol/validators';
-import { SwitchboardError, toSwitchboardError, validationIssues } from '../errors.ts';
-import { isAuthenticated } from '../auth/principal.ts';
-import type { Connection, FrameHandler } from './connection.ts';
+import { SwitchboardError, toSwitchboardError, validationIssues } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 
 /** One action of a generated action map. */
 export type ActionSpec = { input: unknown; output: unknown; errors: ErrorCode };
@@ -21,6 +20,17 @@ export type Handlers<Actions extends ActionMap<Actions>, Ctx> = {
   [A in keyof Actions]: (input: Actions[A]['input'], ctx: Ctx) => Actions[A]['output'] | Promise<Actions[A]['output']>;
 };
 
+/** What the dispatcher needs of a connection (ws/connection.ts has it; a unit test fakes it). */
+export interface DispatchPeer {
+  /** Writes one encoded frame. */
+  send(frame: string): boolean;
+  /** Takes one token of the frame rate limit; false when the socket sends too fast. */
+  admitFrame(): boolean;
+  /** Runs what a handler queued to follow its answer. */
+  flushAfterReply(): void;
+  readonly log: Logger;
+}
+
 /** What a dispatcher needs: the generated registry pieces of one socket route and its handlers. */
 export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
   maxFrameBytes: number;
@@ -28,32 +38,28 @@ export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
   validators: { readonly [action: string]: Validator | undefined };
   commonErrors: readonly ErrorCode[];
   handlers: Handlers<Actions, Ctx>;
-  /** Builds a connection's handler context; called once per connection, not per frame. */
-  context: (connection: Connection) => Ctx;
+  /** Whether the socket behind a handler context may use non-public actions. */
+  authenticated: (ctx: Ctx) => boolean;
 }
+
+/** Handles one frame of a connection with its handler context; never throws. */
+export type Dispatch<Ctx> = (peer: DispatchPeer, ctx: Ctx, text: string) => Promise<void>;
 
 type Envelope = { action: string; id?: RequestId; payload?: unknown };
 
 /** Builds the frame handler of one socket route. */
-export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): FrameHandler {
-  const { maxFrameBytes, actions, validators, commonErrors, handlers } = options;
+export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): Dispatch<Ctx> {
+  const { maxFrameBytes, actions, validators, commonErrors, handlers, authenticated } = options;
   const allowed = new Map<string, ReadonlySet<ErrorCode>>();
   for (const [name, info] of Object.entries(actions) as [string, ActionInfo][]) {
     allowed.set(name, new Set([...info.errors, ...commonErrors]));
   }
 
-  const contexts = new WeakMap<Connection, Ctx>();
-  const contextOf = (connection: Connection): Ctx => {
-    let context = contexts.get(connection);
-    if (context === undefined) contexts.set(connection, (context = options.context(connection)));
-    return context;
-  };
-
-  const sendError = (connection: Connection, action: string, ref: RequestId | undefined, error: SwitchboardError) => {
+  const sendError = (connection: DispatchPeer, action: string, ref: RequestId | undefined, error: SwitchboardError) => {
     connection.send(JSON.stringify({ action, ref, error: error.toWire() }));
   };
 
-  return async function dispatch(connection, text) {
+  return async function dispatch(connection, ctx, text) {
     // Characters understate bytes by at most 3x; count bytes only when it could matter.
     if (text.length * 3 > maxFrameBytes && Buffer.byteLength(text) > maxFrameBytes) {
       sendError(connection, 'error', peekId(text), new SwitchboardError('frame_too_large', undefined, { maxBytes: maxFrameBytes }));
@@ -79,13 +85,13 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       return;
     }
     try {
-      if (!connection.rate.take()) throw new SwitchboardError('rate_limited');
+      if (!connection.admitFrame()) throw new SwitchboardError('rate_limited');
       const info = (actions as Record<string, ActionInfo>)[action]!;
-      if (!info.public && !isAuthenticated(connection.principal)) throw new SwitchboardError('unauthenticated', 'Authorize the socket first.');
+      if (!info.public && !authenticated(ctx)) throw new SwitchboardError('unauthenticated', 'Authorize the socket first.');
       const input = payload ?? {};
       const validate = validators[action]!;
       if (!validate(input)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
-      const output = await handler(input, contextOf(connection));
+      const output = await handler(input, ctx);
       connection.send(JSON.stringify({ action, ref: id, payload: output }));
       connection.flushAfterReply();
     } catch (err) {

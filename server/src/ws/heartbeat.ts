@@ -9,19 +9,7 @@ import type { Connection } from './connection.ts';
 export function startHeartbeat(connections: ReadonlyMap<string, Connection>, intervalMs: number): () => void {
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const connection of connections.values()) {
-      const { principal } = connection;
-      if (principal.kind === 'user' && principal.expiresAt <= now) {
-        connection.close('token_expired');
-        continue;
-      }
-      if (!connection.alive) {
-        connection.close('heartbeat_timeout');
-        continue;
-      }
-      connection.alive = false;
-      connection.ping();
-    }
+    for (const connection of connections.values()) connection.heartbeat(now);
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

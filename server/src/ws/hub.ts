@@ -57,14 +57,13 @@ export class Hub {
       });
     }
     entry.members.add(connection);
-    if (!connection.topics.includes(topic)) connection.topics.push(topic);
+    connection.addTopic(topic);
     await entry.ready;
   }
 
   /** Removes a connection from a topic; the last local member unsubscribes the node. */
   async leave(topic: string, connection: Connection): Promise<void> {
-    const index = connection.topics.indexOf(topic);
-    if (index >= 0) connection.topics.splice(index, 1);
+    connection.dropTopic(topic);
     const entry = this.#topics.get(topic);
     if (!entry || !entry.members.delete(connection) || entry.members.size > 0) return;
     this.#topics.delete(topic);
@@ -74,7 +73,7 @@ export class Hub {
 
   /** Removes a connection from every topic it is in (on disconnect). */
   async leaveAll(connection: Connection): Promise<void> {
-    const own = connection.topics.splice(0);
+    const own = connection.takeTopics();
     await Promise.all(own.map((topic) => this.leave(topic, connection)));
   }
 

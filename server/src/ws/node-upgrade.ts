@@ -8,22 +8,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SwitchboardError, toSwitchboardError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-
-/** What the connection layer needs of a socket; `ws`'s WebSocket has exactly this. */
-export interface RawSocket {
-  readonly readyState: number;
-  /** Bytes queued but not yet written to the network. */
-  readonly bufferedAmount: number;
-  /** Sends a text frame. */
-  send(data: string): void;
-  /** Sends a frame already encoded; `{ binary: false }` makes it a text frame. */
-  send(data: Buffer, options: { binary: boolean }): void;
-  close(code: number, reason: string): void;
-  terminate(): void;
-  ping(): void;
-}
+import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { AcceptSocket, RawSocket, SocketCallbacks, SocketRouteEntry, UpgradeRequest } from './socket-contract.ts';
 
 /** The part of `ws`'s private state this file relies on: the TCP socket under it. */
 type WithTcpSocket = { _socket?: { cork(): void; uncork(): void } };
@@ -96,35 +83,9 @@ class CorkingSocket implements RawSocket {
   }
 }
 
-/** The callbacks of one open socket. */
-export interface SocketCallbacks {
-  message(text: string): void;
-  binary(): void;
-  pong(): void;
-  closed(code: number): void;
-}
-
-/** The parts of an upgrade request an authenticator may read. */
-export interface UpgradeRequest {
-  readonly url: URL;
-  /** A path parameter of the matched route, e.g. `code`. */
-  param(name: string): string | undefined;
-  header(name: string): string | undefined;
-  cookie(name: string): string | undefined;
-}
-
-/** Runs during the upgrade request (throws a SwitchboardError to refuse); returns how to attach the socket once open. */
-export type AcceptSocket = (request: UpgradeRequest) => Promise<(socket: RawSocket) => SocketCallbacks>;
-
-/** A socket route: a path pattern where `:name` matches one segment; a trailing slash is accepted. */
-export interface SocketRouteEntry {
-  path: string;
-  accept: AcceptSocket;
-}
-
 function compile(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = path.replace(/:([A-Za-z]+)/g, (_, name: string) => (names.push(name), '([^/]+)'));
+  const source = path.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'));
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
@@ -199,7 +160,7 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
       const callbacks = attach(new CorkingSocket(ws));
       ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? callbacks.binary() : callbacks.message(data.toString())));
       ws.on('pong', callbacks.pong);
-      ws.on('close', (code: number) => callbacks.closed(code));
+      ws.on('close', (code: number) => callbacks.end(code));
       ws.on('error', () => ws.terminate());
     });
   }

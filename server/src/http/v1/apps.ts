@@ -1,37 +1,28 @@
 /** /v1/apps: operator-only management of apps and their API keys. */
 import { Hono } from 'hono';
-import * as apps from '../../services/apps.ts';
-import { toApiKey, toApp } from '../../wire.ts';
+import type { AdminTokenSetup } from '../../auth/admin-token.ts';
+import type { Services } from '../../services/index.ts';
 import { requireAdmin } from '../auth.ts';
 import { readBody } from '../body.ts';
-import type { RestDeps } from './deps.ts';
 
 /** The app routes. */
-export function appRoutes({ db, events, adminToken }: RestDeps): Hono {
+export function appRoutes({ apps }: Services, adminToken: AdminTokenSetup): Hono {
   const routes = new Hono();
   routes.use('/v1/apps', requireAdmin(adminToken));
   routes.use('/v1/apps/*', requireAdmin(adminToken));
 
   routes.post('/v1/apps', async (c) => {
     const { name } = await readBody(c, 'createApp');
-    const { app, key, apiKey } = await apps.createApp(db, name);
-    const { keys: _none, ...shown } = toApp(app, []);
-    return c.json({ ...shown, apiKey, keyId: key.id }, 201);
+    return c.json(await apps.create(name), 201);
   });
-  routes.get('/v1/apps', async (c) => {
-    const all = await apps.listApps(db);
-    return c.json({ items: all.map(({ app, keys }) => toApp(app, keys)) });
-  });
+  routes.get('/v1/apps', async (c) => c.json({ items: await apps.list() }));
   routes.delete('/v1/apps/:appId', async (c) => {
-    await apps.deleteApp(db, events, c.req.param('appId'));
+    await apps.delete(c.req.param('appId'));
     return c.body(null, 204);
   });
-  routes.post('/v1/apps/:appId/keys', async (c) => {
-    const { key, apiKey } = await apps.addKey(db, c.req.param('appId'));
-    return c.json({ ...toApiKey(key), apiKey }, 201);
-  });
+  routes.post('/v1/apps/:appId/keys', async (c) => c.json(await apps.addKey(c.req.param('appId')), 201));
   routes.delete('/v1/apps/:appId/keys/:keyId', async (c) => {
-    await apps.revokeKey(db, c.req.param('appId'), c.req.param('keyId'));
+    await apps.revokeKey(c.req.param('appId'), c.req.param('keyId'));
     return c.body(null, 204);
   });
   return routes;

@@ -1,20 +1,18 @@
 /** /v1/users and /v1/auth/token: an app's users, their tokens and their notifications. */
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import * as users from '../../services/users.ts';
-import { getRoom } from '../../services/rooms.ts';
-import { SwitchboardError } from '../../errors.ts';
-import { toUser } from '../../wire.ts';
+import { SwitchboardError } from '../../lib/errors.ts';
+import type { Services } from '../../services/index.ts';
 import { requireApp, type AppEnv } from '../auth.ts';
 import { readBody } from '../body.ts';
 import { AttemptLimiter } from '../attempt-limiter.ts';
-import type { RestDeps } from './deps.ts';
 
 /** How long a signed-in token lives. */
 const SIGN_IN_EXPIRES_IN = 3600;
 
 /** The user, token and notification routes. */
-export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
+export function userRoutes(services: Services): Hono<AppEnv> {
+  const { users, rooms } = services;
   const routes = new Hono<AppEnv>();
   // Password guessing is slowed per client address and per account, whichever runs out first.
   const attempts = new AttemptLimiter({ perMinute: 10, maxKeys: 100_000 });
@@ -25,40 +23,32 @@ export function userRoutes({ db, events, tokens }: RestDeps): Hono<AppEnv> {
     if (!attempts.take(`ip:${address}`) || !attempts.take(`user:${body.app}:${body.username}`)) {
       throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.');
     }
-    const { token, expiresAt } = await users.signIn(db, tokens, body, SIGN_IN_EXPIRES_IN);
+    const { token, expiresAt } = await users.signIn(body, SIGN_IN_EXPIRES_IN);
     return c.json({ accessToken: token, tokenType: 'Bearer' as const, expiresIn: Math.round((expiresAt - Date.now()) / 1000) });
   });
 
-  routes.use('/v1/users', requireApp(db));
-  routes.use('/v1/users/*', requireApp(db));
-  routes.use('/v1/rooms/:room/notifications', requireApp(db));
+  routes.use('/v1/users', requireApp(services));
+  routes.use('/v1/users/*', requireApp(services));
+  routes.use('/v1/rooms/:room/notifications', requireApp(services));
 
-  routes.post('/v1/users', async (c) => {
-    const body = await readBody(c, 'createUser');
-    return c.json(toUser(await users.createUser(db, c.var.app.id, body)), 201);
-  });
-  routes.get('/v1/users', async (c) => c.json({ items: (await users.listUsers(db, c.var.app.id)).map(toUser) }));
+  routes.post('/v1/users', async (c) => c.json(await users.create(c.var.app.id, await readBody(c, 'createUser')), 201));
+  routes.get('/v1/users', async (c) => c.json({ items: await users.list(c.var.app.id) }));
   routes.delete('/v1/users/:userId', async (c) => {
-    await users.deleteUser(db, events, c.var.app.id, c.req.param('userId'));
+    await users.delete(c.var.app.id, c.req.param('userId'));
     return c.body(null, 204);
   });
   routes.post('/v1/users/:userId/tokens', async (c) => {
     const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await readBody(c, 'createUserToken');
-    const user = await users.getUser(db, c.var.app.id, c.req.param('userId'));
     const expiresIn = body.expiresIn ?? 3600;
-    const { token } = await tokens.issue(user.id, user.app_id, expiresIn);
+    const { token } = await users.issueToken(c.var.app.id, c.req.param('userId'), expiresIn);
     return c.json({ accessToken: token, tokenType: 'Bearer' as const, expiresIn }, 201);
   });
   routes.post('/v1/users/:userId/notifications', async (c) => {
-    const body = await readBody(c, 'notifyUser');
-    const user = await users.getUser(db, c.var.app.id, c.req.param('userId'));
-    await events.notifyUser(user.id, { ...body, at: new Date().toISOString() });
+    await users.notify(c.var.app.id, c.req.param('userId'), await readBody(c, 'notifyUser'));
     return c.json({ status: 'sent' as const }, 202);
   });
   routes.post('/v1/rooms/:room/notifications', async (c) => {
-    const body = await readBody(c, 'notifyRoom');
-    const room = await getRoom(db, c.var.app.id, c.req.param('room'));
-    await events.notifyRoom(room, { ...body, at: new Date().toISOString() });
+    await rooms.notify(c.var.app.id, c.req.param('room'), await readBody(c, 'notifyRoom'));
     return c.json({ status: 'sent' as const }, 202);
   });
   return routes;

@@ -5,8 +5,7 @@
 import type { EndpointEvents, UserEvents } from '@switchboard/protocol';
 import type { ChannelLayer } from '../channels/index.ts';
 import type { DomainEvents } from '../services/events.ts';
-import { toRoom, toRoomMessage } from '../wire.ts';
-import { encodeClose } from './control.ts';
+import { encodeClose } from '../ws/control.ts';
 import { topics } from './topics.ts';
 import { revocationKey } from '../services/credential-cache.ts';
 
@@ -25,17 +24,15 @@ export function createBroadcasts(channels: ChannelLayer): DomainEvents {
   const publish = (topic: string, frame: string) => channels.publish(topic, frame);
   return {
     async messagePublished(room, message) {
-      const wire = toRoomMessage(room.name, message);
       // Endpoint readers and chat members speak different event names: two encodings per message, not per reader.
       await Promise.all([
-        publish(topics.roomReaders(room.id), encodeEndpointEvent('message', wire)),
-        publish(topics.roomChat(room.id), encodeUserEvent('chat.message', wire)),
+        publish(topics.roomReaders(room.id), encodeEndpointEvent('message', message)),
+        publish(topics.roomChat(room.id), encodeUserEvent('chat.message', message)),
       ]);
     },
-    messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', toRoomMessage(room.name, message))),
+    messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', message)),
     messageDeleted: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.deleted', { room: room.name, id: message.id, seq: message.seq })),
-    roomChanged: (appId, change, room) =>
-      publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change === 'deleted' ? { change, name: room.name } : { change, name: room.name, room: toRoom(room) })),
+    roomChanged: (appId, change) => publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change)),
     async roomDeleted(room) {
       await publish(topics.revocations, revocationKey.room(room.id));
       const topic = topics.roomControl(room.id);

@@ -1,18 +1,20 @@
 /**
- * What every socket route shares: authenticate the upgrade, give the socket a Connection with its
- * own topic, run the route's opening work before any frame, and clean up on close. A route adds
- * only its authenticator, its dispatcher and what it joins.
+ * What every socket route shares: authenticate the upgrade, give the socket a Connection and the
+ * route's handler context (its session and the services), run the route's subscriptions before
+ * any frame, and clean up on close. A route adds only its authenticator, its context, its
+ * dispatcher and what it joins.
  */
 import type { ConnectedEvent } from '@switchboard/protocol';
 import type { ServerConfig } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { Principal } from '../auth/principal.ts';
-import { SwitchboardError } from '../errors.ts';
-import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
-import type { Hub } from './hub.ts';
-import type { AcceptSocket, RawSocket, UpgradeRequest } from './node-upgrade.ts';
-import { newConnectionId } from './direct.ts';
-import { encodeUserEvent } from './broadcasts.ts';
+import type { Logger } from '../lib/logger.ts';
+import { SwitchboardError } from '../lib/errors.ts';
+import { Connection, type ConnectionLimits } from '../ws/connection.ts';
+import type { Dispatch } from '../ws/dispatcher.ts';
+import type { Hub } from '../ws/hub.ts';
+import type { AcceptSocket, RawSocket, UpgradeRequest } from '../ws/socket-contract.ts';
+import { newConnectionId } from '../ws/direct.ts';
+import type { Services } from '../services/index.ts';
+import { encodeUserEvent } from '../delivery/broadcasts.ts';
 
 /** What socket routes need from the server. */
 export interface SocketDeps {
@@ -20,6 +22,8 @@ export interface SocketDeps {
   node: string;
   log: Logger;
   hub: Hub;
+  /** The one services object of this node. */
+  services: Services;
   /** The sockets open on this node, by connection id. */
   connections: Map<string, Connection>;
   /** Sees every frame sent to a socket (the contract test's tap), with the route's channel id. */
@@ -28,20 +32,23 @@ export interface SocketDeps {
   onClose?: (route: string, code: number, reason: string) => void;
 }
 
-/** One socket route. */
-export interface SocketRoute<P extends Principal> {
+/** One socket route, with `P` what its upgrade proves and `C` its handler context. */
+export interface SocketRoute<P, C> {
   /** The AsyncAPI channel id (`user`, `endpoint`). */
   channel: string;
+  /** Runs during the upgrade request; throws a SwitchboardError to refuse it. */
   authenticate(request: UpgradeRequest): Promise<P>;
-  dispatch: FrameHandler;
+  /** Creates the socket's handler context (its session and the services), once per socket. */
+  createContext(connection: Connection, principal: P): C;
+  dispatch: Dispatch<C>;
   /** Joins the route's topics; runs before the greeting and before any frame is handled. */
-  open?(connection: Connection, principal: P): Promise<void>;
+  subscribe?(connection: Connection, context: C): Promise<void>;
   /** Extra fields of the `connected` greeting. */
-  greeting?(principal: P): Partial<ConnectedEvent>;
+  greeting?(context: C): Partial<ConnectedEvent>;
   /** Runs right after the greeting, still before any frame is handled (e.g. `welcome`). */
-  opened?(connection: Connection, principal: P): void;
-  /** Cleans up what `open` registered outside the hub. */
-  closed?(connection: Connection, principal: P): Promise<void>;
+  afterGreeting?(connection: Connection, context: C): void;
+  /** Undoes what `subscribe` registered outside the hub, once the socket is gone. */
+  cleanup?(connection: Connection, context: C): Promise<void>;
 }
 
 const BINARY_REFUSED = JSON.stringify({
@@ -50,7 +57,7 @@ const BINARY_REFUSED = JSON.stringify({
 });
 
 /** Builds the accept function of a socket route. */
-export function acceptSockets<P extends Principal>(deps: SocketDeps, route: SocketRoute<P>): AcceptSocket {
+export function acceptSockets<P, C>(deps: SocketDeps, route: SocketRoute<P, C>): AcceptSocket {
   const { config, hub, connections } = deps;
   const limits: ConnectionLimits = {
     maxBufferedBytes: config.maxBufferedBytes,
@@ -72,34 +79,34 @@ export function acceptSockets<P extends Principal>(deps: SocketDeps, route: Sock
     const principal = await route.authenticate(request);
     return (socket) => {
       const id = newConnectionId(deps.node);
-      const connection = new Connection({ id, route: route.channel, socket: tap(socket), principal, log: deps.log, limits, handle: route.dispatch });
+      // Frames are handled only after `prepare` below, so `context` is set before the first one.
+      const connection: Connection = new Connection({ id, route: route.channel, socket: tap(socket), log: deps.log, limits, handle: (frame) => route.dispatch(connection, context, frame) });
+      const context = route.createContext(connection, principal);
       connections.set(id, connection);
-      if (deps.log.isLevelEnabled('debug')) connection.log.debug({ principal: principal.kind }, 'socket open');
-      connection.open(async () => {
-        await route.open?.(connection, principal);
+      if (deps.log.isLevelEnabled('debug')) connection.log.debug('socket open');
+      connection.prepare(async () => {
+        await route.subscribe?.(connection, context);
         const greeting: ConnectedEvent = {
           connectionId: id,
           node: deps.node,
           protocol: 1,
           heartbeatMs: config.heartbeatMs,
           maxFrameBytes: config.maxFrameBytes,
-          ...route.greeting?.(principal),
+          ...route.greeting?.(context),
         };
         connection.send(encodeUserEvent('connected', greeting));
-        route.opened?.(connection, principal);
+        route.afterGreeting?.(connection, context);
       });
       return {
         message: (text) => connection.receive(text),
         binary: () => connection.send(BINARY_REFUSED),
-        pong: () => {
-          connection.alive = true;
-        },
-        closed: (code) => {
-          connection.closed(code);
+        pong: () => connection.markAlive(),
+        end: (code) => {
+          connection.recordClose(code);
           connections.delete(id);
           if (deps.log.isLevelEnabled('debug')) connection.log.debug({ code }, 'socket closed');
-          // The principal may have changed since the upgrade (`authorize`): clean up the current one.
-          const cleanup = Promise.all([hub.leaveAll(connection), route.closed?.(connection, connection.principal as P)]);
+          // The session holds the current principal (`authorize` may have changed it since the upgrade).
+          const cleanup = Promise.all([hub.leaveAll(connection), route.cleanup?.(connection, context)]);
           cleanup.catch((err: unknown) => connection.log.error({ err }, 'cleaning up a closed socket failed'));
         },
       };

@@ -1,12 +1,10 @@
 /**
- * Stored rows → the wire shapes of the specs (generated types). One place, so REST bodies and
- * socket frames describe a room or a message identically.
+ * Stored rows → the wire shapes of the specs (generated types). One place, inside the service
+ * layer, so services return what REST bodies and socket frames carry, and a room or a message
+ * reads identically on both.
  */
-import type { components } from '@switchboard/protocol/openapi';
-import type { Room as WireRoom, RoomMessage, UserInfo } from '@switchboard/protocol';
-import type { App, ApiKey, Endpoint, Message, Room, User } from './db/schema.ts';
-
-type Schemas = components['schemas'];
+import type { ApiKey as WireApiKey, App as WireApp, Endpoint as WireEndpoint, Room as WireRoom, RoomMessage, User as WireUser, UserInfo } from '@switchboard/protocol';
+import type { ApiKey, App, Endpoint, Message, Room, User } from '../db/schema.ts';
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
@@ -39,17 +37,17 @@ export function toRoomMessage(roomName: string, message: Message): RoomMessage {
 }
 
 /** An API key without its secret. */
-export function toApiKey(key: ApiKey): Schemas['ApiKey'] {
+export function toApiKey(key: ApiKey): WireApiKey {
   return { id: key.id, prefix: key.prefix, createdAt: iso(key.created_at) };
 }
 
 /** An app with its live keys. */
-export function toApp(app: App, keys: ApiKey[]): Schemas['App'] {
+export function toApp(app: App, keys: ApiKey[]): WireApp {
   return { id: app.id, name: app.name, createdAt: iso(app.created_at), keys: keys.map(toApiKey) };
 }
 
 /** An endpoint without its code, with its live connection count. */
-export function toEndpoint(endpoint: Endpoint, roomName: string, connections: number): Schemas['Endpoint'] {
+export function toEndpoint(endpoint: Endpoint, roomName: string, connections: number): WireEndpoint {
   return {
     id: endpoint.id,
     room: roomName,
@@ -66,6 +64,6 @@ export function toUserInfo(user: { id: string; username: string; staff: boolean 
 }
 
 /** A user as REST returns it. */
-export function toUser(user: User): Schemas['User'] {
+export function toUser(user: User): WireUser {
   return { ...toUserInfo(user), createdAt: iso(user.created_at) };
 }

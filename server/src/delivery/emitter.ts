@@ -4,9 +4,9 @@
  * writes those bytes as they are.
  */
 import type { UserEvents } from '@switchboard/protocol';
-import type { ChannelLayer } from './channels/index.ts';
-import { addressConnection } from './ws/direct.ts';
-import { encodeUserEvent } from './ws/broadcasts.ts';
+import type { ChannelLayer } from '../channels/index.ts';
+import { addressConnection } from '../ws/direct.ts';
+import { encodeUserEvent } from './broadcasts.ts';
 
 /** Where an event goes. */
 export interface EmitTarget {

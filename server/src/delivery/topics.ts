@@ -1,7 +1,9 @@
+import { nodeTopic } from '../ws/direct.ts';
+
 /** Channel-layer topic names, in one place so every publisher and subscriber agrees. */
 export const topics = {
   /** One node: frames addressed to single connections living on it (see ws/direct.ts). */
-  node: (nodeId: string) => `node:${nodeId}`,
+  node: nodeTopic,
   /** Messages of a room for its endpoint readers. */
   roomReaders: (roomId: string) => `room:${roomId}:readers`,
   /** Lifecycle of a room (deleted) for every endpoint socket bound to it. */

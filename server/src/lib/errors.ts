@@ -30,9 +30,15 @@ export class SwitchboardError extends Error {
   }
 }
 
-/** Normalizes any throwable; `onUnknown` sees (and should log) what was not a SwitchboardError. */
+/**
+ * Normalizes any throwable; `onUnknown` sees (and should log) what was not a SwitchboardError,
+ * and the cause of an `unavailable` one (an outage's driver error is worth a log line too).
+ */
 export function toSwitchboardError(err: unknown, onUnknown: (err: unknown) => void): SwitchboardError {
-  if (err instanceof SwitchboardError) return err;
+  if (err instanceof SwitchboardError) {
+    if (err.code === 'unavailable' && err.cause !== undefined) onUnknown(err.cause);
+    return err;
+  }
   onUnknown(err);
   return new SwitchboardError('internal');
 }
