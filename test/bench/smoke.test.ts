@@ -17,7 +17,7 @@ import type { BenchResults, FanoutRun, IdleRun, Outcome } from '../../scripts/be
 
 const PEERS = 'ws,switchboard,switchboard-redis,switchboard-history';
 // About 25-45 s on an idle 2-core machine; starting the Switchboard peers (embedded PGlite) dominates under load.
-const SMOKE_TIMEOUT_MS = 150_000;
+const SMOKE_TIMEOUT_MS = 170_000;
 
 let folder: string;
 let results: BenchResults;
