@@ -18,6 +18,8 @@ export default defineConfig({
     maxWorkers: 2,
     // expect.poll's default (1 s) is a deadline too.
     expect: { poll: { timeout: deadline(5_000) } },
+    // The SDK's type tests run as tests of their own (tsc under vitest), so a failing one shows by name.
+    typecheck: { enabled: true, only: false, include: ['test/**/*.test-d.ts'], tsconfig: 'test/sdk/tsconfig.types.json' },
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
     projects: [
       {

@@ -72,6 +72,26 @@ export const smokeSizes: Sizes = {
   budgetMs: 3 * 60_000,
 };
 
+/** The test suite's run (test/bench/smoke.test.ts): every peer and scenario once, at the smallest loads that still measure, in well under 30 s. */
+export const testSizes: Sizes = {
+  rounds: 1,
+  rooms: 1,
+  readersPerRoom: 3,
+  connectWindow: 10,
+  warmupMs: 50,
+  saturationRuns: 1,
+  saturationMs: 200,
+  window: 2,
+  stepMs: 200,
+  graceMs: 150,
+  ladder: [0.5, 1],
+  stepAttempts: 1,
+  idleSockets: 20,
+  stormMs: 5_000,
+  // Generous: on a loaded machine starting a peer alone can take half a minute.
+  budgetMs: 140_000,
+};
+
 /** What a run does and where it writes. */
 export interface BenchOptions {
   smoke: boolean;

@@ -41,6 +41,10 @@ export const VERSION = '0.1.0';
 export interface Inspector {
   frame?(route: string, frame: string): void;
   response?(method: string, path: string, status: number, body: string): void;
+  /** An upgrade refused before the handshake: the request path, the status and the error body written. */
+  refusal?(path: string, status: number, body: string): void;
+  /** A close the server sends on a socket route: its code and reason. */
+  close?(route: string, code: number, reason: string): void;
 }
 
 /** What `startServer` takes besides the config. */
@@ -122,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     const demo = config.demo === 'auto' && database.kind === 'pglite' ? await seedDemo(services) : undefined;
     const hub = new Hub(channels);
     const direct = deliverDirect(connections);
-    const socketDeps = { config, node, log, hub, connections, services, onSend: inspect?.frame };
+    const socketDeps = { config, node, log, hub, connections, services, onSend: inspect?.frame, onClose: inspect?.close };
     const app = createApp({
       node,
       version: VERSION,
@@ -147,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
         { path: socketRoutes.endpoint, accept: endpointSocket(socketDeps) },
       ],
       // Frames a little over the limit get a frame_too_large answer; far larger ones close the socket (1009) unread.
-      { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log },
+      { maxPayloadBytes: config.maxFrameBytes * 2 + 65_536, log, onRefuse: inspect?.refusal },
     );
     http.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {

@@ -1,15 +1,21 @@
 /**
  * Holds the server to its specs: every frame a test server sends is checked against the
- * AsyncAPI-generated validators and every REST response against the OpenAPI ones. A violation
- * is recorded and fails the test that started the server.
+ * AsyncAPI-generated validators, every close code against `x-close-codes`, every refused upgrade
+ * and every REST response against the statuses its spec declares (`default` never stands in
+ * for a status: an answer the spec does not name is a violation, even with a valid error body).
+ * The only exceptions are the one-line entries of spec-gaps.ts.
  */
 import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { closeCodes, errorCatalog, socketRoutes, upgradeRefusals } from '@switchboard/protocol';
 import { endpointServerFrameValidators, restResponseValidators, userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
+import { restStatusGaps, upgradeRefusalGaps } from './spec-gaps.ts';
 
 type ValidatorsByName = Readonly<Record<string, Validator>>;
 type FrameValidators = { readonly replies: ValidatorsByName; readonly events: ValidatorsByName };
 
+const specText = (name: string) => readFileSync(new URL(`../../specs/${name}`, import.meta.url), 'utf8');
 const socketValidators: Readonly<Record<string, FrameValidators>> = { user: userServerFrameValidators, endpoint: endpointServerFrameValidators };
 const responseValidators: Readonly<Record<string, ValidatorsByName>> = restResponseValidators;
 
@@ -34,16 +40,73 @@ export function checkFrame(route: string, text: string): string | null {
   return validate(frame) ? null : `${action}: ${JSON.stringify(validate.errors)}`;
 }
 
+const closeNames = new Map<number, string>(Object.entries(closeCodes).map(([name, { code }]) => [code, name]));
+
+/** Why a close the server sent breaks `x-close-codes`, or null when the code is listed and the reason fits it. */
+export function checkClose(route: string, code: number, reason: string): string | null {
+  const name = closeNames.get(code);
+  if (!name) return `${route} closed with ${code} (${JSON.stringify(reason)}), which x-close-codes does not list`;
+  const other = (closeCodes as Record<string, { code: number } | undefined>)[reason];
+  if (other && other.code !== code) return `${route} closed with ${code} but the reason names ${reason} (${other.code})`;
+  if (reason === '' || Buffer.byteLength(reason) > 123) return `${route} closed with ${code} and a reason of ${Buffer.byteLength(reason)} bytes (1-123 allowed)`;
+  return null;
+}
+
+const common = parse(specText('common.yaml')) as Record<string, unknown>;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+ajv.addSchema(common, 'common.yaml');
+const validateErrorBody = ajv.compile({
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: { error: { $ref: 'common.yaml#/ErrorObject' } },
+});
+
+/** The catalog code of an error body, or why the body is not one. */
+function errorBodyProblem(status: number, body: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return 'the body is not JSON';
+  }
+  if (!validateErrorBody(json)) return `the body is not the catalog's error shape: ${JSON.stringify(validateErrorBody.errors)}`;
+  const code = (json as { error: { code: keyof typeof errorCatalog } }).error.code;
+  return errorCatalog[code].status === status ? null : `${code} is ${errorCatalog[code].status} in the catalog, answered ${status}`;
+}
+
+// The refusals the spec declares (`x-upgrade-refusals`), by status; they apply to every socket route.
+const declaredRefusals = new Set<number>(Object.values(upgradeRefusals).map((refusal) => refusal.status));
+const routePatterns = Object.entries(socketRoutes).map(([channel, address]) => ({
+  channel,
+  pattern: new RegExp(`^${address.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+}));
+
+/** Why a refused upgrade breaks the specs, or null when its status is declared and its body is a catalog error. */
+export function checkRefusal(path: string, status: number, body: string): string | null {
+  const route = routePatterns.find((r) => r.pattern.test(path));
+  const channel = route?.channel ?? 'none';
+  if (!declaredRefusals.has(status) && !upgradeRefusalGaps.has(`${channel} ${status}`)) {
+    return `upgrade of ${channel === 'none' ? 'an unknown path' : channel} refused with ${status}, which the spec does not declare`;
+  }
+  const problem = errorBodyProblem(status, body);
+  return problem ? `upgrade of ${channel} refused with ${status}: ${problem}` : null;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
   operationId: string;
+  /** The statuses the operation declares (never `default`). */
+  declared: Set<string>;
   /** Declared statuses whose response has no body (204). */
   empty: Set<string>;
+  /** Whether the operation declares `default` (a 500). */
+  hasDefault: boolean;
 }
 
 const routes: Route[] = (() => {
-  const spec = parse(readFileSync(new URL('../../specs/openapi.yaml', import.meta.url), 'utf8')) as {
+  const spec = parse(specText('openapi.yaml')) as {
     paths: Record<string, Record<string, { operationId: string; responses?: Record<string, { content?: unknown; $ref?: string }> }>>;
   };
   const out: Route[] = [];
@@ -51,8 +114,10 @@ const routes: Route[] = (() => {
     const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
     for (const [method, op] of Object.entries(item)) {
       if (!op.operationId) continue;
-      const empty = new Set(Object.entries(op.responses ?? {}).filter(([, r]) => !r.content && !r.$ref).map(([status]) => status));
-      out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId, empty });
+      const responses = Object.entries(op.responses ?? {}).filter(([status]) => status !== 'default');
+      const empty = new Set(responses.filter(([, r]) => !r.content && !r.$ref).map(([status]) => status));
+      const hasDefault = Object.hasOwn(op.responses ?? {}, 'default');
+      out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId, declared: new Set(responses.map(([status]) => status)), empty, hasDefault });
     }
   }
   return out;
@@ -63,13 +128,19 @@ export function checkResponse(method: string, path: string, status: number, body
   const route = routes.find((r) => r.method === method && r.pattern.test(path));
   if (!route) {
     // Unknown routes must still answer in the catalog's error shape.
-    return status === 404 && /"code":"not_found"/.test(body) ? null : `${method} ${path}: no such operation, answered ${status}`;
+    return status === 404 && errorBodyProblem(status, body) === null ? null : `${method} ${path}: no such operation, answered ${status}`;
   }
+  // `default` stands for 500 (`internal`) only; every other status is declared by number.
+  const declared = route.declared.has(String(status)) || (status === 500 && route.hasDefault);
+  if (!declared && !restStatusGaps.has(`${route.operationId} ${status}`)) return `${route.operationId}: status ${status} is not declared in the spec`;
   if (route.empty.has(String(status))) return body === '' ? null : `${route.operationId} ${status}: the spec declares no body`;
-  const byStatus = responseValidators[route.operationId];
-  // Every status an operation can answer is declared on it; `default` stands only for 500 (`internal`).
-  const validate = own(byStatus, String(status)) ?? (status === 500 ? own(byStatus, 'default') : undefined);
-  if (!validate) return `${route.operationId}: status ${status} is not in the spec`;
+  if (status >= 400 && body.startsWith('{"error"')) {
+    const problem = errorBodyProblem(status, body);
+    if (problem) return `${route.operationId} ${status}: ${problem}`;
+  }
+  // An answer listed in spec-gaps.ts is held to the operation's `default` (the catalog's error shape).
+  const validate = own(responseValidators[route.operationId], declared && status !== 500 ? String(status) : 'default');
+  if (!validate) return `${route.operationId}: no generated validator for status ${status}`;
   let json: unknown;
   try {
     json = body === '' ? undefined : JSON.parse(body);

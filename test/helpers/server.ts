@@ -1,13 +1,15 @@
 /**
  * Starts real server nodes for tests, on either backend the design promises: embedded defaults
  * (PGlite cloned from a migrated template, in-process channels) or real Postgres and Redis.
- * Every frame and response they send is checked against the specs; closing a server whose
- * traffic broke the contract fails the test.
+ * Every frame, close, refused upgrade and response they send is checked against the specs; a
+ * violation fails the test during which the server sent it (an `afterEach` this module
+ * registers in every file that imports it), and closing a server with unreported ones fails too.
  */
 import { randomUUID } from 'node:crypto';
-import { defaultConfig, startServer, type ServerConfig, type SwitchboardServer } from '@switchboard/server';
+import { defaultConfig, startServer, type Inspector, type ServerConfig, type SwitchboardServer } from '@switchboard/server';
 import { createLogger, type Logger } from '@switchboard/server';
-import { checkFrame, checkResponse } from './contract.ts';
+import { afterEach } from 'vitest';
+import { checkClose, checkFrame, checkRefusal, checkResponse } from './contract.ts';
 import { selectedBackends, type Backend } from './backends.ts';
 import { createTestDatabase } from './databases.ts';
 
@@ -35,8 +37,10 @@ export async function createSharedBackend(): Promise<SharedBackend> {
 
 /** A running test node and what it recorded. */
 export interface TestServer extends SwitchboardServer {
-  /** Frames and responses that did not match the specs. */
-  readonly violations: string[];
+  /** Frames, closes, refusals and responses that did not match the specs. */
+  readonly violations: readonly string[];
+  /** Calls `listener` with every frame this node sends from now on (as written, before the client's SDK sees it); returns the unsubscribe. */
+  onFrame(listener: (route: string, frame: string) => void): () => void;
 }
 
 /** Options of a test node. */
@@ -51,20 +55,63 @@ export interface TestServerOptions {
 /** The operator token of test nodes. */
 export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789abcdef';
 
+/** A contract tap: the server's hooks plus what it found. */
+export interface ContractTap extends Required<Inspector> {
+  /** Every violation seen, reported or not. */
+  readonly violations: readonly string[];
+  /** Hands over the violations no test has failed for yet. */
+  takeUnreported(): string[];
+}
+
+/** Taps of this test file's servers; the afterEach below reports what each found. */
+const taps = new Set<ContractTap>();
+
+// Each test file imports this module afresh, so this runs after every test of the file: what the
+// servers sent during the test is judged in that test, shared servers (beforeAll) included.
+afterEach(() => {
+  const found = [...taps].flatMap((tap) => tap.takeUnreported());
+  if (found.length > 0) throw new Error(`the server broke its specs during this test:\n  ${found.join('\n  ')}`);
+});
+
+/**
+ * Checks everything a server sends and records what breaks the specs. Servers a test starts
+ * without `startTestServer` (a restart on the same data folder) pass one as `inspect` and call
+ * `release` when done.
+ */
+export function createContractTap(): ContractTap & { release(): void } {
+  const violations: string[] = [];
+  let pending: string[] = [];
+  const record = (problem: string | null, what: string) => {
+    if (problem === null) return;
+    violations.push(`${what}: ${problem}`);
+    pending.push(`${what}: ${problem}`);
+  };
+  const tap = {
+    violations,
+    takeUnreported: () => pending.splice(0),
+    release: () => void taps.delete(tap),
+    frame: (route: string, frame: string) => record(checkFrame(route, frame), `frame on ${route}`),
+    close: (route: string, code: number, reason: string) => record(checkClose(route, code, reason), 'close'),
+    refusal: (path: string, status: number, body: string) => record(checkRefusal(path, status, body), 'refused upgrade'),
+    response: (method: string, path: string, status: number, body: string) => record(checkResponse(method, path, status, body), 'response'),
+  };
+  taps.add(tap);
+  return tap;
+}
+
 /** Starts a node on 127.0.0.1 with a free port. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
-  const violations: string[] = [];
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const inspect = {
-    frame: (route: string, frame: string) => {
-      const problem = checkFrame(route, frame);
-      if (problem) violations.push(`frame on ${route}: ${problem}`);
-    },
-    response: (method: string, path: string, status: number, body: string) => {
-      const problem = checkResponse(method, path, status, body);
-      if (problem) violations.push(`response: ${problem}`);
+  const tap = createContractTap();
+  const listeners = new Set<(route: string, frame: string) => void>();
+  const inspect: Inspector = {
+    ...tap,
+    frame: (route, frame) => {
+      tap.frame(route, frame);
+      for (const listener of listeners) listener(route, frame);
     },
   };
+  const onFrame = (listener: (route: string, frame: string) => void) => (listeners.add(listener), () => void listeners.delete(listener));
   let owned: SharedBackend | undefined;
   let server: SwitchboardServer;
   if (options.backend === 'embedded') {
@@ -86,7 +133,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const close = async () => {
     await server.close();
     await owned?.close();
-    if (violations.length > 0) throw new Error(`the server broke its specs:\n  ${violations.join('\n  ')}`);
+    tap.release();
+    // What arrived after the file's last test (e.g. closes on shutdown in an afterAll) fails here.
+    const late = tap.takeUnreported();
+    if (late.length > 0) throw new Error(`the server broke its specs:\n  ${late.join('\n  ')}`);
   };
-  return { ...server, violations, close, [Symbol.asyncDispose]: close };
+  return { ...server, violations: tap.violations, onFrame, close, [Symbol.asyncDispose]: close };
 }

@@ -70,6 +70,38 @@ describe('connection', () => {
     expect(seen.filter((state) => state.state === 'connecting').map((state) => state.attempt)).toEqual([1, 2, 3, 4]);
   });
 
+  test('the client waits longer after each failed attempt, up to maxDelayMs, and starts over after an open', async () => {
+    // The top of every jitter window: each delay is then the largest its attempt allows, so a
+    // client whose delay never grows (a fixed step, a lost attempt count) shows here.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999_999);
+    try {
+      await using server = await startFakeServer({ greet: false });
+      await using client = connect(server.url, { reconnect: { minDelayMs: 1, maxDelayMs: 20 } });
+      const fail = async () => {
+        const conn = await server.nextConnection();
+        const waiting = nextState(client, 'reconnecting');
+        conn.close(4000, 'heartbeat');
+        return { conn, state: await waiting };
+      };
+      const delays: number[] = [];
+      for (let attempt = 1; attempt <= 7; attempt++) delays.push((await fail()).state.delayMs);
+      for (let i = 1; i < delays.length; i++) {
+        if (delays[i - 1]! < 20) expect(delays[i], `delays ${JSON.stringify(delays)}`).toBeGreaterThan(delays[i - 1]!);
+        else expect(delays[i]).toBe(20);
+      }
+      expect(delays.at(-1)).toBe(20);
+      const conn = await server.nextConnection();
+      const open = nextState(client, 'open');
+      conn.sendConnected();
+      await open;
+      const waiting = nextState(client, 'reconnecting');
+      conn.close(4002, 'restart');
+      expect(await waiting).toMatchObject({ attempt: 1, delayMs: delays[0] });
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   test('backoff() stays within [min, min(max, min + min * 2^step)]', () => {
     expect(backoff(0, 250, 10_000, () => 0)).toBe(250);
     expect(backoff(0, 250, 10_000, () => 0.999_999)).toBe(500);

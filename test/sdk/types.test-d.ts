@@ -1,5 +1,6 @@
 /**
- * Type tests of the SDK, checked by `tsc -p tsconfig.json` (never run): each `Expect<Equal<…>>`
+ * Type tests of the SDK, run by vitest's typecheck mode (`npm test`, test/sdk/tsconfig.types.json) and
+ * checked by `tsc -p tsconfig.json` too: each `Expect<Equal<…>>`
  * and each `@ts-expect-error` below fails the typecheck when the SDK's types drift.
  */
 import { createRestClient, isSwitchboardError } from '@switchboard/sdk';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, startServer, createLogger } from '@switchboard/server';
-import { backends, createSharedBackend, startTestServer, TEST_ADMIN_TOKEN } from '../helpers/server.ts';
+import { backends, createContractTap, createSharedBackend, startTestServer, TEST_ADMIN_TOKEN } from '../helpers/server.ts';
 import { createTestApp } from '../helpers/tenancy.ts';
 import { deadline } from '../helpers/deadline.ts';
 
@@ -49,16 +49,18 @@ describe('message numbering without history across nodes and restarts', () => {
     try {
       const config = defaultConfig({ port: 0, dataDir, adminToken: TEST_ADMIN_TOKEN, demo: 'off' });
       const logger = createLogger({ level: 'silent' });
+      // Restarting on the same data folder needs startServer itself; the contract tap still sees both nodes.
+      const inspect = createContractTap();
       let seq = 0;
       let apiKey = '';
       {
-        await using first = await startServer({ config, logger });
+        await using first = await startServer({ config, logger, inspect });
         const app = await createTestApp(first);
         apiKey = app.apiKey;
         await app.rest.rooms.create({ name: 'live', history: false });
         for (let i = 0; i < 3; i++) seq = (await app.rest.messages.publish('live', { data: i })).seq;
       }
-      await using second = await startServer({ config, logger });
+      await using second = await startServer({ config, logger, inspect });
       const rest = (await import('@switchboard/sdk')).createRestClient({ baseUrl: second.url, apiKey });
       expect((await rest.rooms.get('live')).lastSeq).toBe(seq);
       expect((await rest.messages.publish('live', { data: 'after' })).seq).toBe(seq + 1);

@@ -28,6 +28,8 @@ export interface SocketDeps {
   connections: Map<string, Connection>;
   /** Sees every frame sent to a socket (the contract test's tap), with the route's channel id. */
   onSend?: (route: string, frame: string) => void;
+  /** Sees every close the server sends on a socket (the contract test's tap): route, code, reason. */
+  onClose?: (route: string, code: number, reason: string) => void;
 }
 
 /** One socket route, with `P` what its upgrade proves and `C` its handler context. */
@@ -63,8 +65,15 @@ export function acceptSockets<P, C>(deps: SocketDeps, route: SocketRoute<P, C>):
     frameBurst: config.frameBurst,
     maxInbox: Math.max(64, config.frameBurst),
   };
-  const onSend = deps.onSend;
-  const tap = onSend ? (socket: RawSocket) => tapped(socket, (frame) => onSend(route.channel, frame)) : (socket: RawSocket) => socket;
+  const { onSend, onClose } = deps;
+  const tap =
+    onSend || onClose
+      ? (socket: RawSocket) =>
+          tapped(socket, {
+            send: (frame) => onSend?.(route.channel, frame),
+            close: (code, reason) => onClose?.(route.channel, code, reason),
+          })
+      : (socket: RawSocket) => socket;
 
   return async (request) => {
     const principal = await route.authenticate(request);
@@ -105,7 +114,7 @@ export function acceptSockets<P, C>(deps: SocketDeps, route: SocketRoute<P, C>):
   };
 }
 
-function tapped(socket: RawSocket, onSend: (frame: string) => void): RawSocket {
+function tapped(socket: RawSocket, tap: { send(frame: string): void; close(code: number, reason: string): void }): RawSocket {
   return {
     get readyState() {
       return socket.readyState;
@@ -115,14 +124,17 @@ function tapped(socket: RawSocket, onSend: (frame: string) => void): RawSocket {
     },
     send(data: string | Buffer, options?: { binary: boolean }) {
       if (typeof data === 'string') {
-        onSend(data);
+        tap.send(data);
         socket.send(data);
       } else {
-        onSend(data.toString('utf8'));
+        tap.send(data.toString('utf8'));
         socket.send(data, options ?? { binary: false });
       }
     },
-    close: (code, reason) => socket.close(code, reason),
+    close: (code, reason) => {
+      tap.close(code, reason);
+      socket.close(code, reason);
+    },
     terminate: () => socket.terminate(),
     ping: () => socket.ping(),
   };

@@ -97,19 +97,28 @@ function cookieOf(header: string | undefined, name: string): string | undefined 
   return undefined;
 }
 
-function refuse(socket: Duplex, error: SwitchboardError): void {
+function refuse(socket: Duplex, path: string, error: SwitchboardError, onRefuse: AttachOptions['onRefuse']): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: error.toWire() });
+  onRefuse?.(path, error.status, body);
   socket.end(
     `HTTP/1.1 ${error.status} ${error.code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** How `attachSocketRoutes` treats upgrades. */
+export interface AttachOptions {
+  maxPayloadBytes: number;
+  log: Logger;
+  /** Sees every refused upgrade (the contract test's tap): the request path, status and body. */
+  onRefuse?: (path: string, status: number, body: string) => void;
 }
 
 /**
  * Takes over `server`'s upgrades for the given routes. Compression stays off: it costs CPU and
  * memory per socket and invites compression bombs, and frames are small JSON.
  */
-export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], options: { maxPayloadBytes: number; log: Logger }): WebSocketServer {
+export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], options: AttachOptions): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
   const compiled = routes.map((route) => ({ ...compile(route.path), accept: route.accept }));
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -123,7 +132,7 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
     let match: RegExpExecArray | null = null;
     const route = compiled.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
     if (!route || !match || incoming.headers.upgrade?.toLowerCase() !== 'websocket') {
-      refuse(socket, new SwitchboardError('not_found', `No socket route at ${url.pathname.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : url.pathname}.`));
+      refuse(socket, url.pathname, new SwitchboardError('not_found', `No socket route at ${url.pathname.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : url.pathname}.`), options.onRefuse);
       return;
     }
     const values = (match as RegExpExecArray).slice(1);
@@ -143,7 +152,7 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
     try {
       attach = await route.accept(request);
     } catch (err) {
-      refuse(socket, toSwitchboardError(err, (e) => options.log.error({ err: e }, 'socket upgrade failed')));
+      refuse(socket, url.pathname, toSwitchboardError(err, (e) => options.log.error({ err: e }, 'socket upgrade failed')), options.onRefuse);
       return;
     }
     if (socket.destroyed) return;
