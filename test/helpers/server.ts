@@ -80,7 +80,7 @@ afterEach(() => {
  */
 export function createContractTap(): ContractTap & { release(): void } {
   const violations: string[] = [];
-  let pending: string[] = [];
+  const pending: string[] = [];
   const record = (problem: string | null, what: string) => {
     if (problem === null) return;
     violations.push(`${what}: ${problem}`);
