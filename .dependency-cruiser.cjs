@@ -3,8 +3,10 @@
  *
  * The server's layers point one way:
  *   composition root (server.ts, main.ts, index.ts, testing.ts)
- *     → routes (http/, sockets/, cli/) → handlers/ → services/ → delivery/
+ *     → routes (http/, sockets/, cli/) → handlers/ → services/
  *     → stores (db/, channels/, presence/, sequences/, redis/, auth/)
+ * delivery/ is an adapter: it implements the services' DomainEvents port over the channel layer,
+ * so it may import services/ (the port, the revocation keys); services never import it.
  * with lib/ and data/ (and the leaf modules config.ts and logger.ts) usable by all, and ws/ a
  * transport that imports only lib/ and @switchboard/protocol. Nothing imports a layer above its
  * own; no two folders import each other; the SDK never imports the server; generated code
@@ -55,8 +57,8 @@ module.exports = {
     },
     layer('routes-above-handlers', 'Handlers, services, delivery and stores know no route (ws/ has its own rule below).', `${SRC}(handlers|services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`, ROUTES),
     layer('handlers-above-services', 'Services, delivery and stores know no handler.', `${SRC}(services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`, HANDLERS),
-    layer('services-above-delivery', 'Delivery and stores know no service.', `${SRC}(delivery|db|channels|presence|sequences|redis|auth|lib|data)/`, SERVICES),
-    layer('delivery-above-stores', 'Stores do not deliver domain events.', `${SRC}(db|channels|presence|sequences|redis|auth|lib|data)/`, DELIVERY),
+    layer('services-above-stores', 'Stores know no service.', `${SRC}(db|channels|presence|sequences|redis|auth|lib|data)/`, SERVICES),
+    layer('delivery-is-an-adapter', 'Services reach delivery only through their DomainEvents port; stores deliver nothing.', `${SRC}(services|db|channels|presence|sequences|redis|auth|lib|data)/`, DELIVERY),
         {
       name: 'ws-is-transport-only',
       comment: 'ws/ is the transport: it imports its own files, lib/ and @switchboard/protocol, nothing else of the server.',

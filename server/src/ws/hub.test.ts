@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.ts';
 import { Connection } from './connection.ts';
 import { encodeClose } from './control.ts';
-import { Hub } from './hub.ts';
+import { Hub, type TopicListener, type TopicTransport } from './hub.ts';
 import type { RawSocket } from './socket-contract.ts';
 
 /** A socket that records what was written to it; `bufferedAmount` is what the test says. */
@@ -37,8 +37,6 @@ function connection(id: string): { connection: Connection; socket: FakeSocket } 
 }
 
 // The hub's own view of the channel layer, so this transport test imports no store.
-type ChannelLayer = ConstructorParameters<typeof Hub>[0];
-type ChannelListener = Parameters<ChannelLayer['subscribe']>[1];
 
 /** A deferred promise, so a test decides when a subscription goes live. */
 function deferred(): { promise: Promise<void>; resolve(): void; reject(error: Error): void } {
@@ -50,13 +48,11 @@ function deferred(): { promise: Promise<void>; resolve(): void; reject(error: Er
 
 /** A channel layer that records calls and lets the test deliver messages and settle subscriptions. */
 function fakeChannels() {
-  const listeners = new Map<string, Set<ChannelListener>>();
+  const listeners = new Map<string, Set<TopicListener>>();
   const calls: string[] = [];
   const pending: ReturnType<typeof deferred>[] = [];
   let autoResolve = true;
-  const layer: ChannelLayer = {
-    kind: 'memory',
-    publish: async () => {},
+  const layer: TopicTransport = {
     subscribe: (topic, listener) => {
       calls.push(`subscribe ${topic}`);
       (listeners.get(topic) ?? listeners.set(topic, new Set()).get(topic)!).add(listener);
@@ -69,8 +65,6 @@ function fakeChannels() {
       calls.push(`unsubscribe ${topic}`);
       listeners.get(topic)?.delete(listener);
     },
-    close: async () => {},
-    [Symbol.asyncDispose]: async () => {},
   };
   const deliver = (topic: string, message: string): void => {
     for (const listener of listeners.get(topic) ?? []) listener(message, topic);

@@ -4,13 +4,25 @@
  * per topic however many of its sockets are in it. A published frame arrives once per node and
  * is written, already encoded, to each local member (socket.io's "encode once, write many").
  */
-import type { ChannelLayer, ChannelListener } from '../channels/index.ts';
 import type { Connection } from './connection.ts';
+
+/** Receives one message published on a topic (the channel layer's listener shape). */
+export type TopicListener = (message: string, topic: string) => void;
+
+/**
+ * What the hub needs of a channel layer, declared here so the transport imports no store: the
+ * channel layer satisfies it as it is.
+ */
+export interface TopicTransport {
+  /** Resolves once the subscription is live. */
+  subscribe(topic: string, listener: TopicListener): Promise<void>;
+  unsubscribe(topic: string, listener: TopicListener): Promise<void>;
+}
 import { isControl, parseClose } from './control.ts';
 
 interface TopicEntry {
   readonly members: Set<Connection>;
-  readonly listener: ChannelListener;
+  readonly listener: TopicListener;
   readonly ready: Promise<void>;
 }
 
@@ -35,10 +47,10 @@ export function deliver(message: string, members: Iterable<Connection>, count: n
 
 /** Local topic membership over a channel layer. */
 export class Hub {
-  readonly #channels: ChannelLayer;
+  readonly #channels: TopicTransport;
   readonly #topics = new Map<string, TopicEntry>();
 
-  constructor(channels: ChannelLayer) {
+  constructor(channels: TopicTransport) {
     this.#channels = channels;
   }
 
@@ -47,7 +59,7 @@ export class Hub {
     let entry = this.#topics.get(topic);
     if (!entry) {
       const members = new Set<Connection>();
-      const listener: ChannelListener = (message) => deliver(message, members, members.size);
+      const listener: TopicListener = (message) => deliver(message, members, members.size);
       entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
       this.#topics.set(topic, entry);
       const created = entry;
