@@ -55,11 +55,26 @@ module.exports = {
       from: { path: SRC, pathNot: ROOT },
       to: { path: ROOT },
     },
-    layer('routes-above-handlers', 'Handlers, services, delivery and stores know no route (ws/ has its own rule below).', `${SRC}(handlers|services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`, ROUTES),
-    layer('handlers-above-services', 'Services, delivery and stores know no handler.', `${SRC}(services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`, HANDLERS),
+    layer(
+      'routes-above-handlers',
+      'Handlers, services, delivery and stores know no route (ws/ has its own rule below).',
+      `${SRC}(handlers|services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`,
+      ROUTES,
+    ),
+    layer(
+      'handlers-above-services',
+      'Services, delivery and stores know no handler.',
+      `${SRC}(services|delivery|db|channels|presence|sequences|redis|auth|lib|data)/`,
+      HANDLERS,
+    ),
     layer('services-above-stores', 'Stores know no service.', `${SRC}(db|channels|presence|sequences|redis|auth|lib|data)/`, SERVICES),
-    layer('delivery-is-an-adapter', 'Services reach delivery only through their DomainEvents port; stores deliver nothing.', `${SRC}(services|db|channels|presence|sequences|redis|auth|lib|data)/`, DELIVERY),
-        {
+    layer(
+      'delivery-is-an-adapter',
+      'Services reach delivery only through their DomainEvents port; stores deliver nothing.',
+      `${SRC}(services|db|channels|presence|sequences|redis|auth|lib|data)/`,
+      DELIVERY,
+    ),
+    {
       name: 'ws-is-transport-only',
       comment: 'ws/ is the transport: it imports its own files, lib/ and @switchboard/protocol, nothing else of the server.',
       severity: 'error',
@@ -124,7 +139,8 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
-      conditionNames: ['import', 'node', 'default'],
+      // The workspace packages resolve to their sources (as for tsc and vitest), built or not.
+      conditionNames: ['switchboard-source', 'import', 'node', 'default'],
       extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
     },
     reporterOptions: { text: { highlightFocused: true } },

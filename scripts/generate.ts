@@ -36,4 +36,6 @@ if (check && stale.length > 0) {
   console.error(`generated/ is stale; run npm run generate:\n  ${stale.join('\n  ')}`);
   process.exit(1);
 }
-console.log(stale.length === 0 ? `generated/ is up to date (${files.size} files)` : `wrote ${stale.length} of ${files.size} files to generated/src`);
+console.log(
+  stale.length === 0 ? `generated/ is up to date (${files.size} files)` : `wrote ${stale.length} of ${files.size} files to generated/src`,
+);

@@ -22,10 +22,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   const missing = new Map<Service, string>();
   if (!redis.ok) missing.set('redis', redis.reason);
   if (!postgres.ok) missing.set('postgres', postgres.reason);
-  const reference: Record<Shape, Reference> = { single: { ladder: undefined, targetRate: [] }, cross: { ladder: undefined, targetRate: [] } };
+  const reference: Record<Shape, Reference> = {
+    single: { ladder: undefined, targetRate: [] },
+    cross: { ladder: undefined, targetRate: [] },
+  };
   const secrets = { secret: randomBytes(16).toString('hex'), adminToken: randomBytes(24).toString('base64url') };
   const withinBudget = () => Date.now() - started < sizes.budgetMs && !options.signal?.aborted;
-  await sweepStaleDatabases().catch((err: unknown) => log(`could not sweep old scratch databases: ${err instanceof Error ? err.message : String(err)}`));
+  await sweepStaleDatabases().catch((err: unknown) =>
+    log(`could not sweep old scratch databases: ${err instanceof Error ? err.message : String(err)}`),
+  );
   const runs: PeerRun[] = [];
   const shapes: Shape[] = [];
   if (scenarios.some((name) => name !== 'cross-node')) shapes.push('single');
@@ -42,6 +47,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     }
   }
   const sdk = await measureSdkSize();
-  const environment = await describeEnvironment(redis.ok ? redis.version : 'not reachable', postgres.ok ? postgres.version : 'not reachable');
-  return { startedAt, durationMs: Date.now() - started, smoke: options.smoke, sizes, scenarios, peers: options.peers, runs, reference, sdk, environment };
+  const environment = await describeEnvironment(
+    redis.ok ? redis.version : 'not reachable',
+    postgres.ok ? postgres.version : 'not reachable',
+  );
+  return {
+    startedAt,
+    durationMs: Date.now() - started,
+    smoke: options.smoke,
+    sizes,
+    scenarios,
+    peers: options.peers,
+    runs,
+    reference,
+    sdk,
+    environment,
+  };
 }

@@ -14,9 +14,7 @@ export interface ProcessStats {
 
 /** From a server process to the runner. */
 export type PeerReport =
-  | { type: 'ready'; port: number }
-  | { type: 'stats'; seq: number; stats: ProcessStats }
-  | { type: 'failed'; message: string };
+  { type: 'ready'; port: number } | { type: 'stats'; seq: number; stats: ProcessStats } | { type: 'failed'; message: string };
 
 /** From the runner to a server process. */
 export type PeerRequest = { type: 'stats'; seq: number; gc: boolean } | { type: 'stop' };
@@ -43,7 +41,12 @@ export function isPeerReport(value: unknown): value is PeerReport {
     case 'ready':
       return typeof value.port === 'number';
     case 'stats':
-      return typeof value.seq === 'number' && isRecord(value.stats) && typeof value.stats.cpuUs === 'number' && typeof value.stats.rss === 'number';
+      return (
+        typeof value.seq === 'number' &&
+        isRecord(value.stats) &&
+        typeof value.stats.cpuUs === 'number' &&
+        typeof value.stats.rss === 'number'
+      );
     case 'failed':
       return typeof value.message === 'string';
     default:

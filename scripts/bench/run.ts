@@ -19,7 +19,13 @@ process.once('SIGINT', () => {
   process.once('SIGINT', () => process.exit(130));
 });
 try {
-  const options = { ...parseArgs(argv.filter((arg) => !isJson(arg)), (line) => process.stderr.write(`${line}\n`)), signal: interrupt.signal };
+  const options = {
+    ...parseArgs(
+      argv.filter((arg) => !isJson(arg)),
+      (line) => process.stderr.write(`${line}\n`),
+    ),
+    signal: interrupt.signal,
+  };
   const results = await runBenchmark(options);
   const shown = argv.filter((arg) => !isJson(arg) && !arg.startsWith('--out='));
   const written = await writeReport(results, options.out, ['npm run bench', ...(shown.length > 0 ? ['--', ...shown] : [])].join(' '));

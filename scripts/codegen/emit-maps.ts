@@ -60,10 +60,15 @@ export function emitRestTypes(model: ProtocolModel): string {
   out.push('/** The operationId of a REST operation. */');
   out.push('export type OperationId = keyof RestOperations;\n');
   out.push('/** The operations that take a JSON body. */');
-  out.push(`export type OperationWithBody = ${model.restOperations.filter((o) => o.requestBody).map((o) => JSON.stringify(o.operationId)).join(' | ')};\n`);
+  out.push(
+    `export type OperationWithBody = ${model.restOperations
+      .filter((o) => o.requestBody)
+      .map((o) => JSON.stringify(o.operationId))
+      .join(' | ')};\n`,
+  );
   out.push("/** The JSON body of an operation, e.g. `BodyOf<'createRoom'>`. */");
   out.push("export type BodyOf<Op extends OperationWithBody> = RestOperations[Op]['body'];\n");
-  out.push("/** The statuses an operation declares. */");
+  out.push('/** The statuses an operation declares. */');
   out.push("export type StatusOf<Op extends OperationId> = keyof RestOperations[Op]['responses'];\n");
   out.push("/** The JSON response of an operation for one status, e.g. `ResponseOf<'createRoom', 201>`. */");
   out.push("export type ResponseOf<Op extends OperationId, Status extends StatusOf<Op>> = RestOperations[Op]['responses'][Status];\n");
@@ -108,16 +113,23 @@ export function emitValidatorMaps(model: ProtocolModel): string {
     out.push('  },');
     out.push('};\n');
   }
-  out.push("/** Request body validators, by operationId: `restBodyValidators.createRoom(body)` proves `body` is a `BodyOf<'createRoom'>`. */");
+  out.push(
+    "/** Request body validators, by operationId: `restBodyValidators.createRoom(body)` proves `body` is a `BodyOf<'createRoom'>`. */",
+  );
   out.push('export const restBodyValidators: { readonly [Op in OperationWithBody]: Validator<BodyOf<Op>> } = {');
-  for (const op of model.restOperations) if (op.requestBody) out.push(`  ${op.operationId}: rest.${validatorName('body', op.operationId)},`);
+  for (const op of model.restOperations)
+    if (op.requestBody) out.push(`  ${op.operationId}: rest.${validatorName('body', op.operationId)},`);
   out.push('};\n');
   out.push('/** Response body validators, by operationId then status (statuses without a body have none). */');
   out.push('export const restResponseValidators = {');
   for (const op of model.restOperations) {
-    const entries = op.responses.filter((r) => r.schema).map((r) => `${key(r.status)}: rest.${validatorName('response', op.operationId, r.status)}`);
+    const entries = op.responses
+      .filter((r) => r.schema)
+      .map((r) => `${key(r.status)}: rest.${validatorName('response', op.operationId, r.status)}`);
     out.push(`  ${op.operationId}: { ${entries.join(', ')} },`);
   }
-  out.push("} as const satisfies { readonly [Op in OperationId]: { readonly [S in keyof RestOperations[Op]['responses']]?: Validator<RestOperations[Op]['responses'][S]> } };\n");
+  out.push(
+    "} as const satisfies { readonly [Op in OperationId]: { readonly [S in keyof RestOperations[Op]['responses']]?: Validator<RestOperations[Op]['responses'][S]> } };\n",
+  );
   return out.join('\n');
 }

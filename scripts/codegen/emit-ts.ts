@@ -26,7 +26,6 @@ export function pascal(id: string): string {
   return id.replace(/(^|[._-])(\w)/g, (_, __, c: string) => c.toUpperCase());
 }
 
-
 function channelRegistry(channel: ChannelModel, model: ProtocolModel): string {
   const P = pascal(channel.id);
   const out: string[] = [];
@@ -52,7 +51,9 @@ function channelRegistry(channel: ChannelModel, model: ProtocolModel): string {
   }
   out.push(`} as const satisfies { readonly [K in keyof ${P}Actions]: ActionInfo };\n`);
   out.push(`/** The event names of the ${channel.address} socket. */`);
-  out.push(`export const ${channel.id}Events = ${JSON.stringify(channel.events.map((e) => e.name))} as const satisfies readonly (keyof ${P}Events)[];\n`);
+  out.push(
+    `export const ${channel.id}Events = ${JSON.stringify(channel.events.map((e) => e.name))} as const satisfies readonly (keyof ${P}Events)[];\n`,
+  );
   return out.join('\n');
 }
 
@@ -73,7 +74,9 @@ export function emitRegistry(model: ProtocolModel): string {
 export function emitErrors(model: ProtocolModel): string {
   const out = [BANNER, "import type { ErrorCode } from './types.ts';\n"];
   out.push('/** Every error code, with its HTTP status and default message. */');
-  out.push(`export const errorCatalog = ${JSON.stringify(model.errorCatalog, null, 2)} as const satisfies Record<ErrorCode, { status: number; message: string }>;\n`);
+  out.push(
+    `export const errorCatalog = ${JSON.stringify(model.errorCatalog, null, 2)} as const satisfies Record<ErrorCode, { status: number; message: string }>;\n`,
+  );
   out.push('/** Codes any socket action may answer with besides its own. */');
   out.push(`export const commonErrors = ${JSON.stringify(model.commonErrors)} as const satisfies readonly ErrorCode[];\n`);
   out.push('/** WebSocket close codes: 4000-4499 mean the client may reconnect, 4500-4999 that it must not. */');
@@ -81,6 +84,8 @@ export function emitErrors(model: ProtocolModel): string {
   out.push('/** The name of a documented close code. */');
   out.push('export type CloseReason = keyof typeof closeCodes;\n');
   out.push('/** How the server answers a socket upgrade it refuses (an HTTP status and the catalog error body), by error code. */');
-  out.push(`export const upgradeRefusals = ${JSON.stringify(model.upgradeRefusals, null, 2)} as const satisfies { readonly [C in ErrorCode]?: { status: number; description: string } };\n`);
+  out.push(
+    `export const upgradeRefusals = ${JSON.stringify(model.upgradeRefusals, null, 2)} as const satisfies { readonly [C in ErrorCode]?: { status: number; description: string } };\n`,
+  );
   return out.join('\n');
 }

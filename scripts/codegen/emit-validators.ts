@@ -52,7 +52,9 @@ function eventFrame(channel: ChannelModel, event: ChannelModel['events'][number]
   const type = `EventFrameOf<${pascal(channel.id)}Events, ${JSON.stringify(event.name)}>`;
   if (event.name === 'error') return { schema: DEF(event.frame), type };
   return {
-    schema: { allOf: [DEF(event.frame), { type: 'object', properties: { action: { const: event.name }, payload: DEF(event.payloadType) } }] },
+    schema: {
+      allOf: [DEF(event.frame), { type: 'object', properties: { action: { const: event.name }, payload: DEF(event.payloadType) } }],
+    },
     type,
   };
 }
@@ -74,7 +76,8 @@ export function validatorSchemas(model: ProtocolModel): Record<'inbound' | 'outb
   const rest: Record<string, ValidatorSpec> = {};
   for (const op of model.restOperations) {
     if (op.requestBody) rest[validatorName('body', op.operationId)] = { schema: op.requestBody, type: tsOf(op.requestBody) };
-    for (const r of op.responses) if (r.schema) rest[validatorName('response', op.operationId, r.status)] = { schema: r.schema, type: tsOf(r.schema) };
+    for (const r of op.responses)
+      if (r.schema) rest[validatorName('response', op.operationId, r.status)] = { schema: r.schema, type: tsOf(r.schema) };
   }
   return { inbound, outbound, rest };
 }
@@ -123,7 +126,9 @@ export function emitValidatorModule(model: ProtocolModel, set: Record<string, Va
   // bundlers unwrap __esModule modules instead. This picks the exports object either way.
   const interop = 'function commonjs(ns) { return ns.default && ns.default.__esModule ? ns.default : ns; }';
   const js = `${BANNER}/* eslint-disable */\n${interop}\n${imports.join('\n')}\n${code}\n`;
-  const types = Object.values(set).map((v) => v.type).join(' ');
+  const types = Object.values(set)
+    .map((v) => v.type)
+    .join(' ');
   const used = (names: string[]) => names.filter((n) => new RegExp(`\\b${n}\\b`).test(types));
   const registry = used(model.channels.flatMap((c) => [`${pascal(c.id)}Actions`, `${pascal(c.id)}Events`]));
   const frames = used(['EventFrameOf', 'ReplyFrameOf']);
@@ -134,7 +139,10 @@ export function emitValidatorModule(model: ProtocolModel, set: Record<string, Va
     ...(registry.length ? [`import type { ${registry.join(', ')} } from '../registry.ts';`] : []),
     ...(frames.length ? [`import type { ${frames.join(', ')} } from '../frames.ts';`] : []),
     '',
-    ...Object.entries(set).map(([name, { type }]) => `/** Checks a value against its schema; a true result proves it is a \`${oneLine(type)}\`. */\nexport declare const ${name}: Validator<${type}>;`),
+    ...Object.entries(set).map(
+      ([name, { type }]) =>
+        `/** Checks a value against its schema; a true result proves it is a \`${oneLine(type)}\`. */\nexport declare const ${name}: Validator<${type}>;`,
+    ),
     '',
   ].join('\n');
   return { js, dts };

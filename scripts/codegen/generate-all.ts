@@ -43,4 +43,3 @@ export type * from './frames.ts';
 export type * from './rest.ts';
 export type { Validator, ValidatorError } from './validator.ts';
 `;
-

@@ -120,14 +120,16 @@ export async function loadModel(): Promise<ProtocolModel> {
     const channelId = String(op.channel.$ref).replace('#/channels/', '');
     const channel = channels.find((c) => c.id === channelId);
     if (!channel) throw new Error(`operation ${opId}: unknown channel ${channelId}`);
-    if (typeof op.description !== 'string' || op.description.trim() === '') throw new Error(`operation ${opId}: a description is required (the summary is one line; say what happens)`);
+    if (typeof op.description !== 'string' || op.description.trim() === '')
+      throw new Error(`operation ${opId}: a description is required (the summary is one line; say what happens)`);
     if (op.action === 'receive') {
       const name = op['x-action'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-action is required on receive operations`);
       const request = message(op.messages[0].$ref);
       const reply = message(op.reply?.messages?.[0]?.$ref);
       if (request.name !== name || reply.name !== name) throw new Error(`operation ${opId}: its messages must be named ${name}`);
-      if (request.trait !== 'command' || reply.trait !== 'reply') throw new Error(`operation ${opId}: its message must have the command trait and its reply the reply trait`);
+      if (request.trait !== 'command' || reply.trait !== 'reply')
+        throw new Error(`operation ${opId}: its message must have the command trait and its reply the reply trait`);
       channel.actions.push({
         name,
         summary: op.summary ?? '',
@@ -144,7 +146,8 @@ export async function loadModel(): Promise<ProtocolModel> {
       const name = op['x-event'];
       if (typeof name !== 'string') throw new Error(`operation ${opId}: x-event is required on send operations`);
       const event = message(op.messages[0].$ref);
-      if (event.trait !== (name === 'error' ? 'error' : 'event')) throw new Error(`operation ${opId}: its message must have the ${name === 'error' ? 'error' : 'event'} trait`);
+      if (event.trait !== (name === 'error' ? 'error' : 'event'))
+        throw new Error(`operation ${opId}: its message must have the ${name === 'error' ? 'error' : 'event'} trait`);
       channel.events.push({
         name,
         summary: op.summary ?? '',
@@ -156,7 +159,8 @@ export async function loadModel(): Promise<ProtocolModel> {
   }
   for (const channel of channels) {
     const names = new Set(channel.actions.map((a) => a.name));
-    for (const e of channel.events) if (names.has(e.name)) throw new Error(`channel ${channel.id}: ${e.name} is both an action and an event`);
+    for (const e of channel.events)
+      if (names.has(e.name)) throw new Error(`channel ${channel.id}: ${e.name} is both an action and an event`);
   }
 
   return {
@@ -174,9 +178,12 @@ function closeCodes(spec: Doc): Record<string, CloseCodeModel> {
   return Object.fromEntries(
     Object.entries(spec).map(([name, entry]) => {
       const { code, reason, description, example } = entry as Doc;
-      if (!Number.isInteger(code) || code < 4000 || code > 4999) throw new Error(`x-close-codes.${name}: code must be an integer from 4000 to 4999`);
-      if (typeof reason !== 'string' || typeof description !== 'string') throw new Error(`x-close-codes.${name}: reason and description are required`);
-      if (example?.code !== code || example?.reason !== reason) throw new Error(`x-close-codes.${name}: example must be { code: ${code}, reason: ${reason} }`);
+      if (!Number.isInteger(code) || code < 4000 || code > 4999)
+        throw new Error(`x-close-codes.${name}: code must be an integer from 4000 to 4999`);
+      if (typeof reason !== 'string' || typeof description !== 'string')
+        throw new Error(`x-close-codes.${name}: reason and description are required`);
+      if (example?.code !== code || example?.reason !== reason)
+        throw new Error(`x-close-codes.${name}: example must be { code: ${code}, reason: ${reason} }`);
       return [name, { code, reason, description }];
     }),
   );
@@ -187,7 +194,8 @@ function upgradeRefusals(spec: Doc, knownCode: (code: string, where: string) => 
     Object.entries(spec).map(([code, entry]) => {
       const { status, description, example } = entry as Doc;
       knownCode(code, `x-upgrade-refusals.${code}`);
-      if (typeof status !== 'number' || typeof description !== 'string') throw new Error(`x-upgrade-refusals.${code}: status and description are required`);
+      if (typeof status !== 'number' || typeof description !== 'string')
+        throw new Error(`x-upgrade-refusals.${code}: status and description are required`);
       if (example?.error?.code !== code) throw new Error(`x-upgrade-refusals.${code}: example must be an error body with that code`);
       return [code, { status, description }];
     }),
@@ -231,7 +239,8 @@ function resolveMessage(doc: Doc, ref: string | undefined): ResolvedMessage {
   }
   if (!Array.isArray(target.examples) || target.examples.length === 0) throw new Error(`message ${key}: at least one example is required`);
   const traits = (target.traits ?? []) as Doc[];
-  if (traits.length !== 1 || typeof traits[0]?.$ref !== 'string') throw new Error(`message ${key}: it must have exactly one trait (command, reply, event or error)`);
+  if (traits.length !== 1 || typeof traits[0]?.$ref !== 'string')
+    throw new Error(`message ${key}: it must have exactly one trait (command, reply, event or error)`);
   const trait = refToName(traits[0].$ref);
   const frameRef = lookup(doc, traits[0].$ref)?.['x-frame']?.$ref;
   if (typeof frameRef !== 'string') throw new Error(`message trait ${trait}: x-frame must $ref the envelope schema`);
@@ -239,7 +248,10 @@ function resolveMessage(doc: Doc, ref: string | undefined): ResolvedMessage {
 }
 
 function lookup(doc: Doc, ref: string): Doc {
-  return ref.replace(/^#\//, '').split('/').reduce((node: Doc, part) => node?.[part], doc);
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce((node: Doc, part) => node?.[part], doc);
 }
 
 /** The name a payload's type gets: payloads reference a named schema, so types keep spec names. */

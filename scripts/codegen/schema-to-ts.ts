@@ -11,10 +11,33 @@ export type Schema = { [key: string]: unknown };
 export type RefNamer = (ref: string) => string;
 
 const SUPPORTED = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', '$ref',
-  'oneOf', 'anyOf', 'allOf', 'description', 'format', 'minLength', 'maxLength', 'minimum',
-  'maximum', 'minItems', 'maxItems', 'pattern', 'default', 'examples', 'title', 'uniqueItems',
-  'minProperties', 'maxProperties', 'propertyNames',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  '$ref',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'description',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'pattern',
+  'default',
+  'examples',
+  'title',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'propertyNames',
 ]);
 
 /** The TypeScript type of one schema, indented for nesting at `depth`. */

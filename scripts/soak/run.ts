@@ -22,7 +22,10 @@ function table(report: ScenarioReport): string {
     (r) =>
       `| ${r.reader} | ${r.room} (${r.history ? 'history' : 'live only'}) | ${r.acknowledged} | ${r.history ? r.stored : '–'} | ${r.delivered} | ${r.lost} | ${r.duplicated} | ${r.outOfOrder} | ${r.announced} |`,
   );
-  const failed = Object.entries(report.failedSends).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  const failed =
+    Object.entries(report.failedSends)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none';
   return [
     `Last \`npm run soak\`: ${new Date().toISOString().slice(0, 10)}, ${Math.round(report.durationMs / 60_000)} min, 2 nodes; faults injected: ${faults}.`,
     '',

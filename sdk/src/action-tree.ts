@@ -32,7 +32,11 @@ export function buildActionTree(names: readonly string[], call: (action: string,
  * `chat.on`. An action that would shadow a client member, or a future `chat.on` action,
  * fails at construction rather than silently.
  */
-export function clientActions(client: object, call: (action: string, payload: unknown) => Promise<unknown>, chatOn: ChatListeners['on']): ActionNamespace {
+export function clientActions(
+  client: object,
+  call: (action: string, payload: unknown) => Promise<unknown>,
+  chatOn: ChatListeners['on'],
+): ActionNamespace {
   const actions = buildActionTree(Object.keys(userActions), call);
   for (const name of Object.keys(actions)) {
     if (name in client) throw new Error(`the action "${name}" collides with a client member`);

@@ -81,7 +81,10 @@ class Client implements ClientCore {
       reorderWindowMs: options.reorderWindowMs,
     });
     const chatOn: ChatListeners['on'] = (event, listener) => this.on(`chat.${event}`, listener);
-    Object.assign(this, clientActions(this, (action, payload) => this.#call(action, payload), chatOn));
+    Object.assign(
+      this,
+      clientActions(this, (action, payload) => this.#call(action, payload), chatOn),
+    );
     if (!options.lazy) this.#connect(0);
   }
 
@@ -93,7 +96,10 @@ class Client implements ClientCore {
     return this.#user;
   }
 
-  request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']> {
+  request<A extends keyof UserActions & string>(
+    action: A,
+    ...args: PayloadArgs<UserActions[A]['input']>
+  ): Promise<UserActions[A]['output']> {
     // The reply payload was checked against the spec when `validate` is on; otherwise the
     // server is trusted, as any typed client of its own API does.
     return this.#call(action, args[0]) as Promise<UserActions[A]['output']>;
@@ -144,7 +150,11 @@ class Client implements ClientCore {
     this.#rooms.observe(action, payload, reply);
     // The token an `authorize` proved good goes in the URL of every later socket.
     const token = action === 'authorize' && isRecord(payload) ? payload.token : undefined;
-    if (typeof token === 'string') reply.then(() => (this.#token = token), () => {});
+    if (typeof token === 'string')
+      reply.then(
+        () => (this.#token = token),
+        () => {},
+      );
     this.#flush();
     return reply;
   }
@@ -294,6 +304,7 @@ class Client implements ClientCore {
       this.#requests.settle(id, new SwitchboardError('internal', `invalid ${action} reply: ${reason}`, { action, details: { reason } }));
     }
     if (this.#onInvalidFrame) this.#onInvalidFrame(frame, reason);
-    else if (action === undefined) this.#emitter.emit('error', { error: { code: 'internal', message: `invalid frame from the server: ${reason}` } });
+    else if (action === undefined)
+      this.#emitter.emit('error', { error: { code: 'internal', message: `invalid frame from the server: ${reason}` } });
   }
 }

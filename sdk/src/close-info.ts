@@ -9,7 +9,9 @@ function isCloseReason(name: string): name is CloseReason {
 
 /** Describes a close, naming Switchboard's codes (`4003` → `token_expired`). */
 export function closeInfo(code: number, reason: string): CloseInfo {
-  const name = Object.keys(closeCodes).filter(isCloseReason).find((key) => closeCodes[key].code === code);
+  const name = Object.keys(closeCodes)
+    .filter(isCloseReason)
+    .find((key) => closeCodes[key].code === code);
   return { code, reason, name };
 }
 
@@ -25,7 +27,12 @@ export function closedError(reason: CloseInfo, action?: string): SwitchboardErro
 
 /** What `ready()` rejects with once the client is closed for good, named after the close. */
 export function terminalError(reason: CloseInfo): SwitchboardError<'unauthenticated' | 'forbidden' | 'unavailable'> {
-  const code = reason.name === 'unauthorized' || reason.name === 'token_expired' ? 'unauthenticated' : reason.name === 'origin_refused' ? 'forbidden' : 'unavailable';
+  const code =
+    reason.name === 'unauthorized' || reason.name === 'token_expired'
+      ? 'unauthenticated'
+      : reason.name === 'origin_refused'
+        ? 'forbidden'
+        : 'unavailable';
   const message = `the connection closed for good: ${reason.reason || reason.name || 'no reason given'} (${reason.code})`;
   return new SwitchboardError(code, message, { details: { closeCode: reason.code, closeName: reason.name } });
 }

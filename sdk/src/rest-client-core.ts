@@ -39,4 +39,3 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   // response (204), which the spec then declares without content.
   return result.data as T;
 }
-

@@ -21,7 +21,8 @@ export function createResources(raw: Client<paths>) {
       delete: (appId: string) => unwrap(raw.DELETE('/v1/apps/{appId}', { params: { path: { appId } } })),
       /** Adds a key (for rotation); shown this once. */
       createKey: (appId: string) => unwrap(raw.POST('/v1/apps/{appId}/keys', { params: { path: { appId } } })),
-      revokeKey: (appId: string, keyId: string) => unwrap(raw.DELETE('/v1/apps/{appId}/keys/{keyId}', { params: { path: { appId, keyId } } })),
+      revokeKey: (appId: string, keyId: string) =>
+        unwrap(raw.DELETE('/v1/apps/{appId}/keys/{keyId}', { params: { path: { appId, keyId } } })),
     },
     /** The app's rooms (needs `apiKey`). */
     rooms: {
@@ -31,12 +32,14 @@ export function createResources(raw: Client<paths>) {
       update: (room: string, body: BodyOf<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
       delete: (room: string) => unwrap(raw.DELETE('/v1/rooms/{room}', { params: { path: { room } } })),
       /** Pushes a `notification` to every user socket that joined the room. */
-      notify: (room: string, body: BodyOf<'notifyRoom'>) => unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
+      notify: (room: string, body: BodyOf<'notifyRoom'>) =>
+        unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
     },
     /** A room's endpoints (needs `apiKey`). */
     endpoints: {
       /** Creates an endpoint; `code` and `path` in the result are shown this once. */
-      create: (room: string, body: BodyOf<'createEndpoint'>) => unwrap(raw.POST('/v1/rooms/{room}/endpoints', { params: { path: { room } }, body })),
+      create: (room: string, body: BodyOf<'createEndpoint'>) =>
+        unwrap(raw.POST('/v1/rooms/{room}/endpoints', { params: { path: { room } }, body })),
       list: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/endpoints', { params: { path: { room } } })),
       delete: (room: string, endpointId: string) =>
         unwrap(raw.DELETE('/v1/rooms/{room}/endpoints/{endpointId}', { params: { path: { room, endpointId } } })),
@@ -51,7 +54,8 @@ export function createResources(raw: Client<paths>) {
       createToken: (userId: string, body: BodyOf<'createUserToken'> = {}) =>
         unwrap(raw.POST('/v1/users/{userId}/tokens', { params: { path: { userId } }, body })),
       /** Pushes a `notification` to every socket of the user. */
-      notify: (userId: string, body: BodyOf<'notifyUser'>) => unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
+      notify: (userId: string, body: BodyOf<'notifyUser'>) =>
+        unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
     },
     /** Signing in with a username and password (no credentials needed). */
     auth: {
@@ -59,7 +63,8 @@ export function createResources(raw: Client<paths>) {
     },
     /** Publishing into a room and paging its history (needs `apiKey`). */
     messages: {
-      publish: (room: string, body: BodyOf<'publishMessage'>) => unwrap(raw.POST('/v1/rooms/{room}/messages', { params: { path: { room } }, body })),
+      publish: (room: string, body: BodyOf<'publishMessage'>) =>
+        unwrap(raw.POST('/v1/rooms/{room}/messages', { params: { path: { room } }, body })),
       list: (room: string, query: Query<'listMessages'> = {}) =>
         unwrap(raw.GET('/v1/rooms/{room}/messages', { params: { path: { room }, query } })),
     },

@@ -12,7 +12,14 @@ import type { ChatGapEvent, ClientEvents } from './types.ts';
 const WINDOW = 100;
 
 function message(seq: number, room = 'lobby'): RoomMessage {
-  return { room, seq, id: `m${seq}`, sender: { type: 'app', identity: 'test' }, text: `m${seq}`, createdAt: new Date(0).toISOString() } as RoomMessage;
+  return {
+    room,
+    seq,
+    id: `m${seq}`,
+    sender: { type: 'app', identity: 'test' },
+    text: `m${seq}`,
+    createdAt: new Date(0).toISOString(),
+  } as RoomMessage;
 }
 
 function setup() {
@@ -79,7 +86,7 @@ describe('RoomTracker ordering', () => {
     await vi.advanceTimersByTimeAsync(WINDOW);
     rejoins[0]!.answer({ lastSeq: 4, messages: [], more: false });
     await vi.advanceTimersByTimeAsync(0);
-    expect(gaps).toEqual([{ room: "lobby", from: 2, to: 3 }]);
+    expect(gaps).toEqual([{ room: 'lobby', from: 2, to: 3 }]);
     // 4 was received live and is delivered after the gap; what follows is live again.
     tracker.message(message(5));
     expect(delivered).toEqual([1, 4, 5]);

@@ -11,7 +11,14 @@ import { RoomTracker } from './room-tracker.ts';
 import type { ClientEvents } from './types.ts';
 
 function message(room: string, seq: number): RoomMessage {
-  return { id: `${room}-${seq}`, room, seq, sender: { type: 'user', identity: 'bob' }, text: `#${seq}`, createdAt: '2026-12-01T00:00:00.000Z' };
+  return {
+    id: `${room}-${seq}`,
+    room,
+    seq,
+    sender: { type: 'user', identity: 'bob' },
+    text: `#${seq}`,
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {

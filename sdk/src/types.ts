@@ -213,7 +213,10 @@ export interface ClientCore {
   /** The user of the latest `welcome`; undefined until the server sent one. */
   readonly user: UserInfo | undefined;
   /** Sends the command `action` and resolves with its reply; rejects with a `RequestError<A>`. */
-  request<A extends keyof UserActions & string>(action: A, ...args: PayloadArgs<UserActions[A]['input']>): Promise<UserActions[A]['output']>;
+  request<A extends keyof UserActions & string>(
+    action: A,
+    ...args: PayloadArgs<UserActions[A]['input']>
+  ): Promise<UserActions[A]['output']>;
   /** Listens to a spec event or a lifecycle event; returns the function that stops listening. */
   on<E extends keyof ClientEvents & string>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
   /** Resolves when the connection is open (at once if it is); rejects if the client closes for good first: `unauthenticated` after 4501/4003, `forbidden` after 4503 (origin), else `unavailable`, with `details.closeCode`. */
@@ -226,4 +229,3 @@ export interface ClientCore {
 
 /** A Switchboard socket client: its core members, one method per action of the spec, and `chat.on`. */
 export type SwitchboardClient = ClientCore & ActionTree<UserActions> & { chat: ChatListeners };
-

@@ -13,7 +13,10 @@ function describe(errors: readonly ValidatorError[] | null | undefined): string 
   if (!errors?.length) return 'does not match the spec';
   // The deepest paths first: "/payload/text must be string" says more than "must match oneOf".
   const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
-  return sorted.slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`).join('; ');
+  return sorted
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`)
+    .join('; ');
 }
 
 function lookup(map: ServerFrameValidators['replies'], name: string): Validator | undefined {

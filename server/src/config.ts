@@ -53,8 +53,15 @@ export const configVariables = {
   REDIS_URL: { default: '', about: 'Redis URL; unset means the in-process channel layer (one node)' },
   REDIS_PREFIX: { default: 'sb:', about: 'namespace of this deployment in a shared Redis' },
   DATA_DIR: { default: './.switchboard', about: 'folder of the embedded database and generated secrets' },
-  ADMIN_TOKEN: { default: '', about: 'operator token for /v1/apps (at least 24 characters); unset on embedded defaults: generated on first start in DATA_DIR and printed once' },
-  JWT_SECRET: { default: '', about: 'key that signs access tokens (at least 32 characters); unset: generated once and shared through the database' },
+  ADMIN_TOKEN: {
+    default: '',
+    about:
+      'operator token for /v1/apps (at least 24 characters); unset on embedded defaults: generated on first start in DATA_DIR and printed once',
+  },
+  JWT_SECRET: {
+    default: '',
+    about: 'key that signs access tokens (at least 32 characters); unset: generated once and shared through the database',
+  },
   DEMO_DATA: { default: 'auto', about: 'auto: seed a demo app on the first start of an empty embedded database; off: never' },
   LOG_LEVEL: { default: 'info', about: LOG_LEVELS.join(' | ') },
   MAX_FRAME_BYTES: { default: '65536', about: 'largest frame a socket accepts' },
@@ -62,7 +69,10 @@ export const configVariables = {
   MAX_BUFFERED_BYTES: { default: '1048576', about: 'unsent bytes after which a slow socket is closed (4001)' },
   FRAMES_PER_SECOND: { default: '100', about: 'commands per second per socket (refill rate)' },
   FRAME_BURST: { default: '200', about: 'commands a socket may send in one burst' },
-  ALLOWED_ORIGINS: { default: '', about: "comma-separated browser origins besides the server's own that may open /ws and call REST (CORS); * allows any" },
+  ALLOWED_ORIGINS: {
+    default: '',
+    about: "comma-separated browser origins besides the server's own that may open /ws and call REST (CORS); * allows any",
+  },
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -107,14 +117,19 @@ export function parseConfig(env: Env): ServerConfig {
     return raw;
   };
   const origins = (): string[] => {
-    const list = read('ALLOWED_ORIGINS').split(',').map((o) => o.trim()).filter((o) => o !== '');
+    const list = read('ALLOWED_ORIGINS')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== '');
     for (const origin of list) {
-      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin))
+        problems.push(`ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
     }
     return list;
   };
   const logLevel = read('LOG_LEVEL');
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   const config: ServerConfig = {
     port: int('PORT', 0, 65535),
     host: read('HOST'),

@@ -15,7 +15,9 @@ try {
   );
   if (server.adminToken.kind === 'generated') {
     // Shown this once: only its hash is kept (in the data folder).
-    process.stdout.write(`  operator token (shown once, keep it): ${server.adminToken.token}\n  e.g. curl -X POST ${server.url}/v1/apps -H 'Authorization: Bearer <token>' -H 'content-type: application/json' -d '{"name":"my-app"}'\n\n`);
+    process.stdout.write(
+      `  operator token (shown once, keep it): ${server.adminToken.token}\n  e.g. curl -X POST ${server.url}/v1/apps -H 'Authorization: Bearer <token>' -H 'content-type: application/json' -d '{"name":"my-app"}'\n\n`,
+    );
   }
   if (server.demo) {
     const { appId, apiKey, users, rooms } = server.demo;

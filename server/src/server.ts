@@ -94,30 +94,38 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
   try {
     const database = hold(
       options.database ??
-      (await createDatabase({
-        url: config.databaseUrl,
-        dataDir: config.dataDir,
-        onError: (err) => log.warn({ err }, 'idle database connection failed; the pool replaces it'),
-      })),
+        (await createDatabase({
+          url: config.databaseUrl,
+          dataDir: config.dataDir,
+          onError: (err) => log.warn({ err }, 'idle database connection failed; the pool replaces it'),
+        })),
     );
-    const channels = hold(await createChannelLayer({
-      redisUrl: config.redisUrl,
-      prefix: config.redisPrefix,
-      onError: (err, context) => log.error({ err, context }, 'channel layer error'),
-      // Frames published while this node's subscription was down never arrived: every socket here
-      // is closed with a reconnect code, and clients rejoin with `since`, recovering from history.
-      onResubscribed: () => {
-        log.warn({ sockets: connections.size }, 'channel subscriptions restored after a loss; closing sockets so clients recover');
-        for (const connection of connections.values()) connection.close('unavailable');
-      },
-    }));
-    const presence = hold(await createPresenceStore({
-      redisUrl: config.redisUrl,
-      prefix: config.redisPrefix,
-      node,
-      onError: (err: unknown) => log.error({ err }, 'presence store error'),
-    }));
-    const adminToken = await setupAdminToken({ adminToken: config.adminToken, embedded: database.kind === 'pglite', dataDir: config.dataDir });
+    const channels = hold(
+      await createChannelLayer({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        onError: (err, context) => log.error({ err, context }, 'channel layer error'),
+        // Frames published while this node's subscription was down never arrived: every socket here
+        // is closed with a reconnect code, and clients rejoin with `since`, recovering from history.
+        onResubscribed: () => {
+          log.warn({ sockets: connections.size }, 'channel subscriptions restored after a loss; closing sockets so clients recover');
+          for (const connection of connections.values()) connection.close('unavailable');
+        },
+      }),
+    );
+    const presence = hold(
+      await createPresenceStore({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        node,
+        onError: (err: unknown) => log.error({ err }, 'presence store error'),
+      }),
+    );
+    const adminToken = await setupAdminToken({
+      adminToken: config.adminToken,
+      embedded: database.kind === 'pglite',
+      dataDir: config.dataDir,
+    });
     if (adminToken.kind === 'disabled') log.warn('ADMIN_TOKEN is not set: the operator API (/v1/apps) is off');
     const events = createBroadcasts(channels);
     const sequences = hold(await createSequences(config, database.db, log));
@@ -141,7 +149,10 @@ export async function startServer(options: ServerOptions): Promise<SwitchboardSe
     });
 
     // Before listening: a socket's first frames may already be addressed to it through this topic.
-    await Promise.all([channels.subscribe(topics.node(node), direct), channels.subscribe(topics.revocations, (key) => services.revoke(key))]);
+    await Promise.all([
+      channels.subscribe(topics.node(node), direct),
+      channels.subscribe(topics.revocations, (key) => services.revoke(key)),
+    ]);
     const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
     attachSocketRoutes(
       http,

@@ -38,7 +38,10 @@ afterAll(async () => {
 
 function fanoutNumbers(run: FanoutRun): number[] {
   const phases = [run.saturation, ...run.steps, ...(run.atTarget ? [run.atTarget] : [])];
-  return [run.sustainedRate, ...phases.flatMap((phase) => [phase.deliveriesPerSec, phase.cpuUsPerDelivery, phase.latency.p50, phase.latency.p99])];
+  return [
+    run.sustainedRate,
+    ...phases.flatMap((phase) => [phase.deliveriesPerSec, phase.cpuUsPerDelivery, phase.latency.p50, phase.latency.p99]),
+  ];
 }
 
 function idleNumbers(run: IdleRun): number[] {
@@ -54,7 +57,16 @@ function explain(outcome: Outcome<unknown> | undefined): string {
 describe('npm run bench at test sizes', () => {
   it('starts the baseline and every Switchboard deployment in every shape', () => {
     const shapes = results.runs.map((run) => `${run.peer}/${run.shape}`);
-    expect(shapes).toEqual(expect.arrayContaining(['ws/single', 'switchboard/single', 'switchboard-redis/single', 'switchboard-history/single', 'ws/cross', 'switchboard-redis/cross']));
+    expect(shapes).toEqual(
+      expect.arrayContaining([
+        'ws/single',
+        'switchboard/single',
+        'switchboard-redis/single',
+        'switchboard-history/single',
+        'ws/cross',
+        'switchboard-redis/cross',
+      ]),
+    );
     for (const run of results.runs) expect(run.started, `${run.label} (${run.shape}) did not start:\n${progress.join('\n')}`).toBe(true);
   });
 
@@ -62,11 +74,13 @@ describe('npm run bench at test sizes', () => {
     for (const run of results.runs) {
       expect(run.fanout?.status, `${run.label} (${run.shape}) fan-out: ${explain(run.fanout)}`).toBe('ok');
       if (run.fanout?.status === 'ok') {
-        for (const value of fanoutNumbers(run.fanout.value)) expect(Number.isFinite(value), `${run.label} (${run.shape}) fan-out figure ${value}`).toBe(true);
+        for (const value of fanoutNumbers(run.fanout.value))
+          expect(Number.isFinite(value), `${run.label} (${run.shape}) fan-out figure ${value}`).toBe(true);
       }
       if (run.shape === 'cross' || run.peer === 'ws-batched') continue;
       expect(run.idle?.status, `${run.label} idle: ${explain(run.idle)}`).toBe('ok');
-      if (run.idle?.status === 'ok') for (const value of idleNumbers(run.idle.value)) expect(Number.isFinite(value), `${run.label} idle figure ${value}`).toBe(true);
+      if (run.idle?.status === 'ok')
+        for (const value of idleNumbers(run.idle.value)) expect(Number.isFinite(value), `${run.label} idle figure ${value}`).toBe(true);
     }
   });
 
@@ -74,12 +88,20 @@ describe('npm run bench at test sizes', () => {
     expect(results.reference.single.ladder?.length).toBe(results.sizes.ladder.length);
     expect(results.reference.cross.ladder?.length).toBe(results.sizes.ladder.length);
     expect(results.sdk.status, explain(results.sdk)).toBe('ok');
-    if (results.sdk.status === 'ok') for (const bytes of Object.values(results.sdk.value)) expect(Number.isFinite(bytes) && bytes > 0).toBe(true);
+    if (results.sdk.status === 'ok')
+      for (const bytes of Object.values(results.sdk.value)) expect(Number.isFinite(bytes) && bytes > 0).toBe(true);
   });
 
   it('writes the report and the chart', async () => {
     const report = await readFile(written.report, 'utf8');
-    for (const section of ['## Targets', '## Fan-out, one node', '## Idle sockets and connect storm', '## Cross-node fan-out', '## Browser SDK size', '## Machine, versions, method']) {
+    for (const section of [
+      '## Targets',
+      '## Fan-out, one node',
+      '## Idle sockets and connect storm',
+      '## Cross-node fan-out',
+      '## Browser SDK size',
+      '## Machine, versions, method',
+    ]) {
       expect(report).toContain(section);
     }
     expect(report).toContain('(1.00×)');

@@ -28,7 +28,11 @@ afterAll(async () => {
 });
 
 async function realClient(role: Role): Promise<Socket> {
-  const client = io(peer.url, { transports: ['websocket'], reconnection: false, auth: { room: 'r0', role, token: signToken(SECRET, 'r0', role) } });
+  const client = io(peer.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { room: 'r0', role, token: signToken(SECRET, 'r0', role) },
+  });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', resolve);

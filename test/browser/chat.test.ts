@@ -109,8 +109,12 @@ describe('the chat page', () => {
     await seen(alice, 'random', 'Bob says hello in random', '.msg');
     await room(alice, 'random').locator('.msg', { hasText: 'Bob says hello in random' }).locator('.edited').waitFor({ state: 'attached' });
     // Bob may not change alice's message; alice, as staff, may change anyone's.
-    await expect(room(bob, 'lobby').locator('.msg', { hasText: 'Hello from alice' }).locator('button[aria-label="Edit message"]').count()).resolves.toBe(0);
-    await expect(room(alice, 'random').locator('.msg', { hasText: 'Bob says hello' }).locator('button[aria-label="Delete message"]').count()).resolves.toBe(1);
+    await expect(
+      room(bob, 'lobby').locator('.msg', { hasText: 'Hello from alice' }).locator('button[aria-label="Edit message"]').count(),
+    ).resolves.toBe(0);
+    await expect(
+      room(alice, 'random').locator('.msg', { hasText: 'Bob says hello' }).locator('button[aria-label="Delete message"]').count(),
+    ).resolves.toBe(1);
     await send(bob, 'random', 'Bob will delete this');
     const doomed = room(bob, 'random').locator('.msg.mine', { hasText: 'Bob will delete this' });
     const deleteButton = doomed.getByRole('button', { name: 'Delete message' });

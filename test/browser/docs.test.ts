@@ -67,17 +67,19 @@ async function openIsolated(path: string): Promise<{ page: Page; foreign: string
 
 async function waitForAll(page: Page, texts: string[]): Promise<void> {
   const wanted = texts.map(plain);
-  await page.waitForFunction(
-    (all) => {
-      const body = document.body.innerText.replace(/[`*_]/g, '').replace(/\s+/g, ' ');
-      return all.every((text) => body.includes(text));
-    },
-    wanted,
-    { timeout: 30_000 },
-  ).catch(async (error: unknown) => {
-    const body = plain(await page.evaluate(() => document.body.innerText));
-    throw new Error(`missing on ${page.url()}: ${wanted.filter((text) => !body.includes(text)).join(' | ')}`, { cause: error });
-  });
+  await page
+    .waitForFunction(
+      (all) => {
+        const body = document.body.innerText.replace(/[`*_]/g, '').replace(/\s+/g, ' ');
+        return all.every((text) => body.includes(text));
+      },
+      wanted,
+      { timeout: 30_000 },
+    )
+    .catch(async (error: unknown) => {
+      const body = plain(await page.evaluate(() => document.body.innerText));
+      throw new Error(`missing on ${page.url()}: ${wanted.filter((text) => !body.includes(text)).join(' | ')}`, { cause: error });
+    });
 }
 
 describe('the docs pages', () => {
@@ -105,7 +107,10 @@ describe('the docs pages', () => {
 
   it('link both references and serve the raw specs', async () => {
     const { page, foreign } = await openIsolated('/docs');
-    await page.getByRole('link', { name: /REST API/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /REST API/ })
+      .first()
+      .waitFor();
     await screenshot(page, 'docs');
     for (const file of ['openapi.yaml', 'asyncapi.yaml', 'common.yaml']) {
       const response = await fetch(`${server.url}/specs/${file}`);

@@ -23,7 +23,9 @@ let allowedOrigin: string;
  * nothing about the server's own checks).
  */
 async function serveElsewhere(): Promise<string> {
-  const site = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>a page elsewhere</p>'));
+  const site = createServer((_request, response) =>
+    response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>a page elsewhere</p>'),
+  );
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   elsewhere.push(site);
   return `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -88,7 +90,10 @@ describe('browsers on other origins', () => {
     const bob = demo.users.find((u) => u.username === 'bob');
     if (!bob) throw new Error('no bob');
     const page = await pageOn(foreignOrigin);
-    expect(await attempt(page, bob.password)).toEqual({ signIn: expect.stringContaining('refused: TypeError'), socket: { code: 4503, frames: 0 } });
+    expect(await attempt(page, bob.password)).toEqual({
+      signIn: expect.stringContaining('refused: TypeError'),
+      socket: { code: 4503, frames: 0 },
+    });
     await page.context().close();
   }, 60_000);
 
@@ -102,13 +107,20 @@ describe('browsers on other origins', () => {
 
   it('answers the CORS preflight of an allowed origin and not of a foreign one', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/v1/auth/token`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+      fetch(`${server.url}/v1/auth/token`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      });
     const allowed = await preflight(allowedOrigin);
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
     const foreign = await preflight(foreignOrigin);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
-    const signIn = await fetch(`${server.url}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const signIn = await fetch(`${server.url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(signIn.headers.get('cache-control')).toBe('no-store');
     expect(signIn.headers.get('x-content-type-options')).toBe('nosniff');
     expect(signIn.headers.get('x-frame-options')).toBe('DENY');

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import {
-  ChannelLayerError,
-  createMemoryBus,
-  createMemoryChannelLayer,
-  createRedisChannelLayer,
-} from '@switchboard/server/testing';
+import { ChannelLayerError, createMemoryBus, createMemoryChannelLayer, createRedisChannelLayer } from '@switchboard/server/testing';
 import type { ChannelErrorContext, ChannelLayer } from '@switchboard/server/testing';
 import { assembleCluster, recordErrors, redisUrl, testPrefix, useAdminClient } from '../helpers/redis.ts';
 import type { Implementation, NodeCluster } from '../helpers/redis.ts';
@@ -24,16 +19,24 @@ const memory: Implementation<Cluster> = {
   name: 'memory',
   createCluster: async () => {
     const bus = createMemoryBus();
-    const reports = [recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>()] as const;
+    const reports = [
+      recordErrors<ChannelErrorContext>(),
+      recordErrors<ChannelErrorContext>(),
+      recordErrors<ChannelErrorContext>(),
+    ] as const;
     const nodes = [
       createMemoryChannelLayer({ bus, onError: reports[0].onError }),
       createMemoryChannelLayer({ bus, onError: reports[1].onError }),
       createMemoryChannelLayer({ bus, onError: reports[2].onError }),
     ] as const;
-    return assembleCluster(nodes, reports.map((report) => report.errors), (track) => ({
-      subscriberCount: async (topic: string) => bus.subscriberCount(topic),
-      isolatedNode: async () => track(createMemoryChannelLayer({ bus: createMemoryBus() })),
-    }));
+    return assembleCluster(
+      nodes,
+      reports.map((report) => report.errors),
+      (track) => ({
+        subscriberCount: async (topic: string) => bus.subscriberCount(topic),
+        isolatedNode: async () => track(createMemoryChannelLayer({ bus: createMemoryBus() })),
+      }),
+    );
   },
 };
 
@@ -44,19 +47,27 @@ const redis: Implementation<Cluster> = {
   name: 'redis',
   createCluster: async () => {
     const prefix = testPrefix();
-    const reports = [recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>(), recordErrors<ChannelErrorContext>()] as const;
+    const reports = [
+      recordErrors<ChannelErrorContext>(),
+      recordErrors<ChannelErrorContext>(),
+      recordErrors<ChannelErrorContext>(),
+    ] as const;
     const nodes = await Promise.all(
       reports.map((report) => createRedisChannelLayer({ url: redisUrl, prefix, name: 'sb-test', onError: report.onError })),
     );
     const [a, b, c] = nodes;
     if (a === undefined || b === undefined || c === undefined) throw new Error('expected three nodes');
-    return assembleCluster([a, b, c], reports.map((report) => report.errors), (track) => ({
-      subscriberCount: async (topic: string) => {
-        const counts = await admin().pubSubNumSub(prefix + topic);
-        return Number(counts[prefix + topic] ?? 0);
-      },
-      isolatedNode: () => track(createRedisChannelLayer({ url: redisUrl, prefix: testPrefix(), name: 'sb-test' })),
-    }));
+    return assembleCluster(
+      [a, b, c],
+      reports.map((report) => report.errors),
+      (track) => ({
+        subscriberCount: async (topic: string) => {
+          const counts = await admin().pubSubNumSub(prefix + topic);
+          return Number(counts[prefix + topic] ?? 0);
+        },
+        isolatedNode: () => track(createRedisChannelLayer({ url: redisUrl, prefix: testPrefix(), name: 'sb-test' })),
+      }),
+    );
   },
 };
 
@@ -99,9 +110,7 @@ describe.each([memory, redis])('$name channel layer', (implementation) => {
     await using cluster = await implementation.createCluster();
     const topics = ['room:a', 'room:b'] as const;
     const recorders = cluster.nodes.map(() => ({ 'room:a': createRecorder(), 'room:b': createRecorder() }));
-    await Promise.all(
-      cluster.nodes.flatMap((node, i) => topics.map((topic) => node.subscribe(topic, recorders[i]![topic].listener))),
-    );
+    await Promise.all(cluster.nodes.flatMap((node, i) => topics.map((topic) => node.subscribe(topic, recorders[i]![topic].listener))));
     const expected = Array.from({ length: 500 }, (_, i) => `m${i}`);
 
     // Not awaited one by one: publishes in flight together must still arrive in order.
@@ -200,7 +209,9 @@ describe.each([memory, redis])('$name channel layer', (implementation) => {
 
   test('reports a throwing listener to onError and still calls the others', async () => {
     await using cluster = await implementation.createCluster();
-    const thrower = createRecorder((message) => { throw new Error(`listener failed on ${message}`); });
+    const thrower = createRecorder((message) => {
+      throw new Error(`listener failed on ${message}`);
+    });
     const sameNode = createRecorder();
     const otherNode = createRecorder();
     await cluster.nodes[1].subscribe('room:1', thrower.listener);

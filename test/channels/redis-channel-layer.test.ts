@@ -80,7 +80,9 @@ describe('Redis channel layer', () => {
       url: redisUrl,
       prefix,
       name,
-      onError: (error, context) => { if (context.kind === 'connection') connectionError.resolve({ error, context }); },
+      onError: (error, context) => {
+        if (context.kind === 'connection') connectionError.resolve({ error, context });
+      },
     });
     await using publisher = await createRedisChannelLayer({ url: redisUrl, prefix, name: 'sb-test' });
     const recorder = createRecorder();

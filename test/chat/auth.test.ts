@@ -42,7 +42,11 @@ describe.each(backends)('user authentication on %s', (backend) => {
 
   it('refuses a bad or foreign token at connect time with a close code a browser can read, and with authorize', async () => {
     expect(await closedOnOpen(`${server.wsUrl}/ws?token=not-a-jwt`)).toEqual({ code: 4501, frames: [] });
-    const forged = await sign({ sub: dave.id, app: app.id, exp: Math.floor(Date.now() / 1000) + 60 }, 'another-secret-another-secret-another', 'HS256');
+    const forged = await sign(
+      { sub: dave.id, app: app.id, exp: Math.floor(Date.now() / 1000) + 60 },
+      'another-secret-another-secret-another',
+      'HS256',
+    );
     expect(await closedOnOpen(`${server.wsUrl}/ws?token=${forged}`)).toEqual({ code: 4501, frames: [] });
     const now = Math.floor(Date.now() / 1000);
     const expired = await sign({ sub: dave.id, app: app.id, iat: now - 120, exp: now - 60 }, JWT_SECRET, 'HS256');
@@ -52,8 +56,11 @@ describe.each(backends)('user authentication on %s', (backend) => {
     expect(await socket.request('echo', { text: 'x' })).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 
-  it('lets only the server\'s own origin (and ALLOWED_ORIGINS) open /ws: a foreign page gets 4503', async () => {
-    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${dave.token}`, { origin: 'http://evil.example' })).toEqual({ code: 4503, frames: [] });
+  it("lets only the server's own origin (and ALLOWED_ORIGINS) open /ws: a foreign page gets 4503", async () => {
+    expect(await closedOnOpen(`${server.wsUrl}/ws?token=${dave.token}`, { origin: 'http://evil.example' })).toEqual({
+      code: 4503,
+      frames: [],
+    });
     await using own = await openSocket(`${server.wsUrl}/ws?token=${dave.token}`, { origin: server.url });
     expect((await own.next((f) => f.action === 'welcome')).payload).toMatchObject({ user: { username: 'dave' } });
     await using plain = await openSocket(`${server.wsUrl}/ws`);
@@ -64,7 +71,9 @@ describe.each(backends)('user authentication on %s', (backend) => {
     const now = Math.floor(Date.now() / 1000);
     const shortLived = await sign({ sub: dave.id, app: app.id, iat: now, exp: now + 2 }, JWT_SECRET, 'HS256');
     await using socket = await openSocket(`${server.wsUrl}/ws?token=${shortLived}`);
-    expect((await socket.next((f) => f.action === 'welcome')).payload).toMatchObject({ expiresAt: new Date((now + 2) * 1000).toISOString() });
+    expect((await socket.next((f) => f.action === 'welcome')).payload).toMatchObject({
+      expiresAt: new Date((now + 2) * 1000).toISOString(),
+    });
     expect((await socket.closed).code).toBe(4003);
   });
 
@@ -73,13 +82,23 @@ describe.each(backends)('user authentication on %s', (backend) => {
     expect(token).toMatchObject({ tokenType: 'Bearer', expiresIn: expect.any(Number) });
     await using socket = await openSocket(`${server.wsUrl}/ws?token=${token.accessToken}`);
     await socket.next((f) => f.action === 'welcome');
-    const wrong = await http(server, 'POST', '/v1/auth/token', { body: JSON.stringify({ app: app.id, username: 'dave', password: 'nope-nope' }) });
-    const unknown = await http(server, 'POST', '/v1/auth/token', { body: JSON.stringify({ app: app.id, username: 'nobody', password: 'nope-nope' }) });
+    const wrong = await http(server, 'POST', '/v1/auth/token', {
+      body: JSON.stringify({ app: app.id, username: 'dave', password: 'nope-nope' }),
+    });
+    const unknown = await http(server, 'POST', '/v1/auth/token', {
+      body: JSON.stringify({ app: app.id, username: 'nobody', password: 'nope-nope' }),
+    });
     expect(wrong).toEqual(unknown);
     expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      statuses.push((await http(server, 'POST', '/v1/auth/token', { body: JSON.stringify({ app: app.id, username: 'mallory', password: 'guess-guess' }) })).status);
+      statuses.push(
+        (
+          await http(server, 'POST', '/v1/auth/token', {
+            body: JSON.stringify({ app: app.id, username: 'mallory', password: 'guess-guess' }),
+          })
+        ).status,
+      );
     }
     expect(statuses.slice(-2)).toEqual([429, 429]);
   });

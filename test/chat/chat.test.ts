@@ -13,7 +13,16 @@ import { EventLog } from '../helpers/events.ts';
 /** What one `chat.join` with `since` returns at most (the spec's ChatJoinInput says 500). */
 const MAX_CATCH_UP = 500;
 
-const EVENTS = ['welcome', 'chat.message', 'chat.edited', 'chat.deleted', 'chat.joined', 'chat.left', 'rooms.changed', 'notification'] as const;
+const EVENTS = [
+  'welcome',
+  'chat.message',
+  'chat.edited',
+  'chat.deleted',
+  'chat.joined',
+  'chat.left',
+  'rooms.changed',
+  'notification',
+] as const;
 
 /** Embedded runs on one node (its channel layer is in-process); Postgres and Redis on two. */
 const deployments: { backend: Backend; nodes: 1 | 2 }[] = [
@@ -72,10 +81,19 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     await ann.client.chat.join({ room: 'dev' });
     const joined = await ben.client.chat.join({ room: 'lobby' });
     expect(joined.members.map((m) => m.username)).toEqual(['alice', 'bob']);
-    expect(await ann.log.wait('chat.joined', (e) => e.user.username === 'bob')).toEqual({ room: 'lobby', user: { id: bob.id, username: 'bob', staff: false } });
+    expect(await ann.log.wait('chat.joined', (e) => e.user.username === 'bob')).toEqual({
+      room: 'lobby',
+      user: { id: bob.id, username: 'bob', staff: false },
+    });
 
     const sent = await ben.client.chat.send({ room: 'lobby', text: 'hello from b', data: { mood: 'happy' } });
-    expect(sent).toMatchObject({ room: 'lobby', seq: 1, text: 'hello from b', data: { mood: 'happy' }, sender: { type: 'user', id: bob.id, identity: 'bob' } });
+    expect(sent).toMatchObject({
+      room: 'lobby',
+      seq: 1,
+      text: 'hello from b',
+      data: { mood: 'happy' },
+      sender: { type: 'user', id: bob.id, identity: 'bob' },
+    });
     expect(await ann.log.wait('chat.message', (m) => m.room === 'lobby')).toEqual(sent);
     await ann.client.chat.send({ room: 'dev', text: 'dev only' });
     expect(await ann.log.wait('chat.message', (m) => m.room === 'dev')).toMatchObject({ text: 'dev only' });
@@ -153,7 +171,11 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     const ben = await connect(b, bob);
     const rejoined = await ben.client.chat.join({ room: 'catchup', since: 2 });
     expect(rejoined.lastSeq).toBe(5);
-    expect(rejoined.messages?.map((m) => [m.seq, m.text])).toEqual([[3, 'm3'], [4, 'm4'], [5, 'm5']]);
+    expect(rejoined.messages?.map((m) => [m.seq, m.text])).toEqual([
+      [3, 'm3'],
+      [4, 'm4'],
+      [5, 'm5'],
+    ]);
     expect(rejoined.more).toBe(false);
     const page = await ben.client.chat.history({ room: 'catchup', before: 4, limit: 2 });
     expect(page).toMatchObject({ messages: [{ seq: 2 }, { seq: 3 }], more: true });
@@ -164,7 +186,9 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     const total = MAX_CATCH_UP + 20;
     // Over REST, in parallel batches: the socket's rate limit is not what this test is about.
     for (let from = 0; from < total; from += 25) {
-      await Promise.all(Array.from({ length: Math.min(25, total - from) }, (_, i) => app.rest.messages.publish('backlog', { data: { n: from + i } })));
+      await Promise.all(
+        Array.from({ length: Math.min(25, total - from) }, (_, i) => app.rest.messages.publish('backlog', { data: { n: from + i } })),
+      );
     }
     const ben = await connect(b, bob);
     const first = await ben.client.chat.join({ room: 'backlog', since: 3 });
@@ -176,14 +200,17 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     expect(rest.messages?.map((m) => m.seq)).toEqual(Array.from({ length: total - MAX_CATCH_UP - 3 }, (_, i) => i + MAX_CATCH_UP + 4));
   });
 
-  it('shows a room created over REST in every client\'s live room list', async () => {
+  it("shows a room created over REST in every client's live room list", async () => {
     const ann = await connect(a, alice);
     const ben = await connect(b, bob);
     const before = await ben.client.rooms.list();
     expect(before.rooms.map((r) => r.name)).not.toContain('fresh');
     await app.rest.rooms.create({ name: 'fresh', title: 'Fresh' });
     for (const c of [ann, ben]) {
-      expect(await c.log.wait('rooms.changed', (e) => e.name === 'fresh')).toMatchObject({ change: 'created', room: { name: 'fresh', title: 'Fresh' } });
+      expect(await c.log.wait('rooms.changed', (e) => e.name === 'fresh')).toMatchObject({
+        change: 'created',
+        room: { name: 'fresh', title: 'Fresh' },
+      });
     }
     await app.rest.rooms.update('fresh', { title: 'Renamed' });
     expect(await ben.log.wait('rooms.changed', (e) => e.change === 'updated')).toMatchObject({ room: { title: 'Renamed' } });
@@ -210,7 +237,7 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     expect(ann.log.of('notification').map((n) => n.message)).toEqual(['for news']);
   });
 
-  it('makes a token of one app useless on another app\'s rooms', async () => {
+  it("makes a token of one app useless on another app's rooms", async () => {
     const other = await createTestApp(a, 'other');
     await other.rest.rooms.create({ name: 'private' });
     await other.rest.messages.publish('private', { data: 'secret' });

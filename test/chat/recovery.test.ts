@@ -79,7 +79,12 @@ describe.each(['embedded', 'postgres+redis'] as const)('recovery after a reconne
     connection.close('token_expired');
     await asked;
     await send(21, 40); // the reader is offline for all of these
-    expect(log.of('chat.message').map((m) => m.seq).at(-1)).toBe(20);
+    expect(
+      log
+        .of('chat.message')
+        .map((m) => m.seq)
+        .at(-1),
+    ).toBe(20);
     openGate(reader.token);
     await log.wait('welcome', () => log.of('welcome').length === 2);
     await rejoined; // so that 41.. are sent after the catch-up, as live messages

@@ -130,7 +130,10 @@ describe('switchboard CLI directly on the database', () => {
     const env = { DATABASE_URL: database.url! };
     const created = parseJson<AppCreated>(await switchboard(['apps', 'create', 'direct-app', '--json'], env));
     expect(created.name).toBe('direct-app');
-    expect(await findActiveApiKeyByHash(database.db, hashSecret(created.apiKey))).toMatchObject({ app: { id: created.id }, key: { id: created.keyId } });
+    expect(await findActiveApiKeyByHash(database.db, hashSecret(created.apiKey))).toMatchObject({
+      app: { id: created.id },
+      key: { id: created.keyId },
+    });
 
     const listed = await switchboard(['apps', 'list'], env);
     expect(listed.code).toBe(0);
@@ -143,14 +146,16 @@ describe('switchboard CLI directly on the database', () => {
     expect(invalid.stderr).toMatch(/^error: validation_failed: /);
   });
 
-  it('creates, lists and deletes apps in a stopped server\'s embedded data folder', { timeout: deadline(90_000) }, async () => {
+  it("creates, lists and deletes apps in a stopped server's embedded data folder", { timeout: deadline(90_000) }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sb-cli-'));
     try {
       await (await createDatabase({ dataDir })).close();
       const created = await switchboard(['apps', 'create', 'embedded-app', '--data-dir', dataDir]);
       expect(created, created.stderr).toMatchObject({ code: 0 });
       const appId = field(created.stdout, 'app id');
-      expect(parseJson<AppList>(await switchboard(['apps', 'list', '--json'], { DATA_DIR: dataDir })).items).toMatchObject([{ id: appId, name: 'embedded-app' }]);
+      expect(parseJson<AppList>(await switchboard(['apps', 'list', '--json'], { DATA_DIR: dataDir })).items).toMatchObject([
+        { id: appId, name: 'embedded-app' },
+      ]);
       expect(await switchboard(['apps', 'delete', appId], { DATA_DIR: dataDir })).toMatchObject({ code: 0, stderr: '' });
       const mistyped = await switchboard(['apps', 'list', '--data-dir', join(dataDir, 'typo')]);
       expect(mistyped).toMatchObject({ code: 2 });
@@ -160,21 +165,25 @@ describe('switchboard CLI directly on the database', () => {
     }
   });
 
-  it('deletes an app in Postgres and, through the shared Redis, closes its sockets on a running node', { timeout: deadline(60_000) }, async () => {
-    await using shared = await createSharedBackend();
-    await using server = await startTestServer({ backend: 'postgres+redis', shared });
-    const env = { DATABASE_URL: shared.databaseUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: shared.redisPrefix };
-    const app = parseJson<AppCreated>(await switchboard(['apps', 'create', 'doomed', '--json'], env));
-    const rest = createRestClient({ baseUrl: server.url, apiKey: app.apiKey });
-    await rest.rooms.create({ name: 'lobby' });
-    const endpoint = await rest.endpoints.create('lobby', { permissions: 'readwrite' });
-    await using socket = await openSocket(`${server.wsUrl}${endpoint.path}`);
+  it(
+    'deletes an app in Postgres and, through the shared Redis, closes its sockets on a running node',
+    { timeout: deadline(60_000) },
+    async () => {
+      await using shared = await createSharedBackend();
+      await using server = await startTestServer({ backend: 'postgres+redis', shared });
+      const env = { DATABASE_URL: shared.databaseUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: shared.redisPrefix };
+      const app = parseJson<AppCreated>(await switchboard(['apps', 'create', 'doomed', '--json'], env));
+      const rest = createRestClient({ baseUrl: server.url, apiKey: app.apiKey });
+      await rest.rooms.create({ name: 'lobby' });
+      const endpoint = await rest.endpoints.create('lobby', { permissions: 'readwrite' });
+      await using socket = await openSocket(`${server.wsUrl}${endpoint.path}`);
 
-    const deleted = await switchboard(['apps', 'delete', app.id], env);
-    expect(deleted, deleted.stderr).toMatchObject({ code: 0, stderr: '' });
-    expect((await socket.closed).code).toBe(4501);
-    expect((await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': app.apiKey } })).status).toBe(401);
-  });
+      const deleted = await switchboard(['apps', 'delete', app.id], env);
+      expect(deleted, deleted.stderr).toMatchObject({ code: 0, stderr: '' });
+      expect((await socket.closed).code).toBe(4501);
+      expect((await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': app.apiKey } })).status).toBe(401);
+    },
+  );
 });
 
 describe('switchboard CLI usage', () => {
@@ -215,7 +224,10 @@ describe('switchboard CLI usage', () => {
 
   it('exits 2 without an operator token, and never prints a database URL it refuses', { timeout: deadline(30_000) }, async () => {
     const secretUrl = 'mysql://root:hunter2-password@db.internal/app';
-    const [noToken, badUrl] = await Promise.all([switchboard(['apps', 'list']), switchboard(['apps', 'list'], { DATABASE_URL: secretUrl })]);
+    const [noToken, badUrl] = await Promise.all([
+      switchboard(['apps', 'list']),
+      switchboard(['apps', 'list'], { DATABASE_URL: secretUrl }),
+    ]);
     expect(noToken).toMatchObject({ code: 2 });
     expect(noToken.stderr).toMatch(/no operator token: set ADMIN_TOKEN/);
     expect(badUrl).toMatchObject({ code: 2 });

@@ -43,7 +43,13 @@ describe.each(backends)('the specs examples against a server on %s', (backend) =
   const ids = new Ids();
   const ops = runOrder(operationExamples());
   const deletes = ops.filter((o) => o.method === 'delete');
-  const exampleApiKey = String((operationExamples().find((o) => o.operationId === 'createApp')?.responses.get('201') as { apiKey?: string }).apiKey);
+  const exampleApiKey = String(
+    (
+      operationExamples()
+        .find((o) => o.operationId === 'createApp')
+        ?.responses.get('201') as { apiKey?: string }
+    ).apiKey,
+  );
 
   beforeAll(async () => {
     server = await startTestServer({ backend });
@@ -57,7 +63,11 @@ describe.each(backends)('the specs examples against a server on %s', (backend) =
     if (op.security === 'adminToken') headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
     if (op.security === 'apiKey') headers['api-key'] = ids.swap(exampleApiKey);
     if (op.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${server.url}${path}`, { method: op.method.toUpperCase(), headers, body: op.body === undefined ? undefined : JSON.stringify(ids.swap(op.body)) });
+    const response = await fetch(`${server.url}${path}`, {
+      method: op.method.toUpperCase(),
+      headers,
+      body: op.body === undefined ? undefined : JSON.stringify(ids.swap(op.body)),
+    });
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
   }
@@ -71,14 +81,19 @@ describe.each(backends)('the specs examples against a server on %s', (backend) =
     learn(ids, op, body);
   }
 
-  it.each(ops.filter((o) => o.method !== 'delete').map((o) => [o.operationId, o] as const))('%s answers its request example in the shape of its response example', async (_, op) => {
-    await expectExampleShape(op);
-  });
+  it.each(ops.filter((o) => o.method !== 'delete').map((o) => [o.operationId, o] as const))(
+    '%s answers its request example in the shape of its response example',
+    async (_, op) => {
+      await expectExampleShape(op);
+    },
+  );
 
   describe('socket commands', () => {
     const messages = messageExamples();
-    const example = (channel: string, role: 'command' | 'reply', name: string) => messages.find((m) => m.channel === channel && m.role === role && m.name === name)?.payloads[0];
-    const eventExamples = (channel: string, name: string) => messages.filter((m) => m.channel === channel && m.role === 'event' && m.name === name).flatMap((m) => m.payloads);
+    const example = (channel: string, role: 'command' | 'reply', name: string) =>
+      messages.find((m) => m.channel === channel && m.role === role && m.name === name)?.payloads[0];
+    const eventExamples = (channel: string, name: string) =>
+      messages.filter((m) => m.channel === channel && m.role === 'event' && m.name === name).flatMap((m) => m.payloads);
     const actions = (channel: string) => {
       const names = messages.filter((m) => m.channel === channel && m.role === 'command').map((m) => m.name);
       // Leaving goes last: every other chat action needs the room joined.
@@ -117,7 +132,9 @@ describe.each(backends)('the specs examples against a server on %s', (backend) =
     });
 
     it.each(actions('endpoint'))('endpoint socket: %s answers its example in the shape of its reply example', async (name) => {
-      const created = operationExamples().find((o) => o.operationId === 'createEndpoint')?.responses.get('201') as { path: string };
+      const created = operationExamples()
+        .find((o) => o.operationId === 'createEndpoint')
+        ?.responses.get('201') as { path: string };
       await using socket = await openSocket(`${server.wsUrl}${ids.swap(created.path)}`);
       await run(socket, 'endpoint', name);
       expectEventShapes('endpoint', socket.frames);

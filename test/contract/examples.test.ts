@@ -17,7 +17,14 @@ import {
   userServerFrameValidators,
 } from '@switchboard/protocol/validators';
 import { loadModel } from '../../scripts/codegen/model.ts';
-import { catalogExamples, closeCodeExamples, messageExamples, operationExamples, responseHasBody, upgradeRefusalExamples } from './spec-examples.ts';
+import {
+  catalogExamples,
+  closeCodeExamples,
+  messageExamples,
+  operationExamples,
+  responseHasBody,
+  upgradeRefusalExamples,
+} from './spec-examples.ts';
 
 type ByName = Readonly<Record<string, Validator>>;
 const sockets: Readonly<Record<string, { payloads: ByName; replies: ByName; events: ByName }>> = {

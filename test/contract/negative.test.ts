@@ -21,7 +21,9 @@ interface SocketCases {
   action: ActionModel;
   cases: InvalidCase[];
 }
-const socketCases: SocketCases[] = model.channels.flatMap((channel) => channel.actions.map((action) => ({ channel: channel.id, action, cases: inputs.cases(action.input) })));
+const socketCases: SocketCases[] = model.channels.flatMap((channel) =>
+  channel.actions.map((action) => ({ channel: channel.id, action, cases: inputs.cases(action.input) })),
+);
 const restCases = model.restOperations
   .filter((op): op is RestOperationModel & { requestBody: NonNullable<RestOperationModel['requestBody']> } => op.requestBody !== undefined)
   .map((op) => ({ op, cases: inputs.cases(op.requestBody) }));
@@ -42,7 +44,10 @@ type Answer = { code?: string; issues: { path: string; message: string }[] };
 
 function expectNamed(answer: Answer, invalid: InvalidCase, what: string): void {
   const paths = answer.issues.map((issue) => issue.path);
-  expect({ code: answer.code, names: paths.includes(invalid.path) }, `${what} ${invalid.name} answered ${answer.code} with paths ${JSON.stringify(paths)}`).toEqual({
+  expect(
+    { code: answer.code, names: paths.includes(invalid.path) },
+    `${what} ${invalid.name} answered ${answer.code} with paths ${JSON.stringify(paths)}`,
+  ).toEqual({
     code: 'validation_failed',
     names: true,
   });
@@ -73,24 +78,32 @@ describe.each(backends)('invalid inputs on %s', (backend) => {
     await server?.close();
   });
 
-  it.each(socketCases.map((group) => [`${group.channel} ${group.action.name}`, group] as const))('%s: every invalid payload is validation_failed at its path', async (_, group) => {
-    const socket = sockets[group.channel]!;
-    for (const invalid of group.cases) {
-      const answer = await socket.request(group.action.name, invalid.value);
-      expect(answer.action, `${group.action.name} ${invalid.name}`).toBe(group.action.name);
-      const details = answer.error?.details as { issues?: Answer['issues'] } | undefined;
-      expectNamed({ code: answer.error?.code, issues: details?.issues ?? [] }, invalid, group.action.name);
-    }
-  });
+  it.each(socketCases.map((group) => [`${group.channel} ${group.action.name}`, group] as const))(
+    '%s: every invalid payload is validation_failed at its path',
+    async (_, group) => {
+      const socket = sockets[group.channel]!;
+      for (const invalid of group.cases) {
+        const answer = await socket.request(group.action.name, invalid.value);
+        expect(answer.action, `${group.action.name} ${invalid.name}`).toBe(group.action.name);
+        const details = answer.error?.details as { issues?: Answer['issues'] } | undefined;
+        expectNamed({ code: answer.error?.code, issues: details?.issues ?? [] }, invalid, group.action.name);
+      }
+    },
+  );
 
-  it.each(restCases.map((group) => [group.op.operationId, group] as const))('%s: every invalid body is validation_failed at its path', async (_, { op, cases }) => {
-    const path = op.path.replace('{room}', 'room-1').replace('{userId}', userId);
-    const headers: Record<string, string> = op.path.startsWith('/v1/apps') ? { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` } : { 'API-Key': app.apiKey };
-    for (const invalid of cases) {
-      const response = await http(server, op.method.toUpperCase(), path, { headers, body: JSON.stringify(invalid.value) });
-      const details = response.body?.error?.details as { issues?: Answer['issues'] } | undefined;
-      expect(response.status, `${op.operationId} ${invalid.name}`).toBe(errorCatalog.validation_failed.status);
-      expectNamed({ code: response.body?.error?.code, issues: details?.issues ?? [] }, invalid, op.operationId);
-    }
-  });
+  it.each(restCases.map((group) => [group.op.operationId, group] as const))(
+    '%s: every invalid body is validation_failed at its path',
+    async (_, { op, cases }) => {
+      const path = op.path.replace('{room}', 'room-1').replace('{userId}', userId);
+      const headers: Record<string, string> = op.path.startsWith('/v1/apps')
+        ? { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
+        : { 'API-Key': app.apiKey };
+      for (const invalid of cases) {
+        const response = await http(server, op.method.toUpperCase(), path, { headers, body: JSON.stringify(invalid.value) });
+        const details = response.body?.error?.details as { issues?: Answer['issues'] } | undefined;
+        expect(response.status, `${op.operationId} ${invalid.name}`).toBe(errorCatalog.validation_failed.status);
+        expectNamed({ code: response.body?.error?.code, issues: details?.issues ?? [] }, invalid, op.operationId);
+      }
+    },
+  );
 });

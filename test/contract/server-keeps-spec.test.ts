@@ -34,17 +34,20 @@ describe.each(backends)('the server keeps its spec on %s', (backend) => {
     return { token: await sign({ sub: user.id, app: app.id, iat: now, exp }, JWT_SECRET, 'HS256'), expiresAt: exp * 1000 };
   }
 
-  it.each(['at connect', 'with authorize'] as const)('closes a socket authenticated %s with 4003 within a second of expiry', async (how) => {
-    const { token, expiresAt } = await shortToken(LIFETIME_S);
-    const socket = await openSocket(how === 'at connect' ? `${server.wsUrl}/ws?token=${token}` : `${server.wsUrl}/ws`);
-    if (how === 'with authorize') expect((await socket.request('authorize', { token })).payload).toMatchObject({ user: { id: user.id } });
-    await socket.next((f) => f.action === 'welcome', 'welcome');
-    const { code } = await socket.closed;
-    const late = Date.now() - expiresAt;
-    expect(code).toBe(closeCodes.token_expired.code);
-    expect(late).toBeGreaterThanOrEqual(-50);
-    expect(late).toBeLessThan(1_000);
-  });
+  it.each(['at connect', 'with authorize'] as const)(
+    'closes a socket authenticated %s with 4003 within a second of expiry',
+    async (how) => {
+      const { token, expiresAt } = await shortToken(LIFETIME_S);
+      const socket = await openSocket(how === 'at connect' ? `${server.wsUrl}/ws?token=${token}` : `${server.wsUrl}/ws`);
+      if (how === 'with authorize') expect((await socket.request('authorize', { token })).payload).toMatchObject({ user: { id: user.id } });
+      await socket.next((f) => f.action === 'welcome', 'welcome');
+      const { code } = await socket.closed;
+      const late = Date.now() - expiresAt;
+      expect(code).toBe(closeCodes.token_expired.code);
+      expect(late).toBeGreaterThanOrEqual(-50);
+      expect(late).toBeLessThan(1_000);
+    },
+  );
 
   it('moves the deadline when the socket authorizes again with a fresher token', async () => {
     const first = await shortToken(LIFETIME_S);

@@ -27,7 +27,8 @@ export function lookup(doc: Doc, ref: string): Doc {
 
 const resolve = (doc: Doc, node: Doc): Doc => (typeof node.$ref === 'string' ? lookup(doc, node.$ref) : node);
 const docs = (value: unknown): Doc[] => (Array.isArray(value) ? value.filter(isDoc) : []);
-const entries = (value: unknown): [string, Doc][] => (isDoc(value) ? Object.entries(value).filter((e): e is [string, Doc] => isDoc(e[1])) : []);
+const entries = (value: unknown): [string, Doc][] =>
+  isDoc(value) ? Object.entries(value).filter((e): e is [string, Doc] => isDoc(e[1])) : [];
 
 /** One socket message with its examples, as a receive or send operation uses it. */
 export interface MessageExamples {
@@ -44,7 +45,8 @@ export function messageExamples(): MessageExamples[] {
   const out: MessageExamples[] = [];
   for (const [, op] of entries(asyncapi.operations)) {
     const channel = String((op.channel as Doc).$ref).replace('#/channels/', '');
-    const payloadsOf = (ref: unknown) => docs(resolve(asyncapi, lookup(asyncapi, String((ref as Doc).$ref))).examples).map((e) => e.payload);
+    const payloadsOf = (ref: unknown) =>
+      docs(resolve(asyncapi, lookup(asyncapi, String((ref as Doc).$ref))).examples).map((e) => e.payload);
     if (op.action === 'receive') {
       const name = String(op['x-action']);
       out.push({ channel, name, role: 'command', payloads: payloadsOf(docs(op.messages)[0]) });
@@ -90,7 +92,8 @@ export function operationExamples(): OperationExamples[] {
       const op = item[method];
       if (!isDoc(op)) continue;
       const parameters = new Map<string, string>();
-      for (const p of [...shared, ...docs(op.parameters).map((q) => resolve(openapi, q))]) if (p.in === 'path') parameters.set(String(p.name), String(p.example));
+      for (const p of [...shared, ...docs(op.parameters).map((q) => resolve(openapi, q))])
+        if (p.in === 'path') parameters.set(String(p.name), String(p.example));
       const json = (node: Doc | undefined) => (isDoc(node?.content) ? (node.content['application/json'] as Doc | undefined) : undefined);
       const requestBody = isDoc(op.requestBody) ? resolve(openapi, op.requestBody) : undefined;
       const responses = new Map<string, unknown>();

@@ -16,27 +16,31 @@ describe('createDatabase', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('keeps PGlite data in dataDir across close and reopen', async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'switchboard-db-'));
-    cleanups.push(() => rm(parent, { recursive: true, force: true }));
-    // A folder that does not exist yet: createDatabase makes it.
-    const dataDir = join(parent, 'data');
+  it(
+    'keeps PGlite data in dataDir across close and reopen',
+    async () => {
+      const parent = await mkdtemp(join(tmpdir(), 'switchboard-db-'));
+      cleanups.push(() => rm(parent, { recursive: true, force: true }));
+      // A folder that does not exist yet: createDatabase makes it.
+      const dataDir = join(parent, 'data');
 
-    const first = await createDatabase({ dataDir });
-    expect(first.kind).toBe('pglite');
-    const app = await createApp(first.db, { name: 'kept' });
-    const room = await createRoom(first.db, { appId: app.id, name: 'lobby' });
-    await appendMessage(first.db, room.id, { senderType: 'app', senderName: 'app', text: 'hi' });
-    await first.close();
-    await first.close();
+      const first = await createDatabase({ dataDir });
+      expect(first.kind).toBe('pglite');
+      const app = await createApp(first.db, { name: 'kept' });
+      const room = await createRoom(first.db, { appId: app.id, name: 'lobby' });
+      await appendMessage(first.db, room.id, { senderType: 'app', senderName: 'app', text: 'hi' });
+      await first.close();
+      await first.close();
 
-    const second = await createDatabase({ dataDir });
-    cleanups.push(() => second.close());
-    expect(await listApps(second.db)).toEqual([app]);
-    // bigint-as-number is scoped to our pools: other pg users in the process still get strings.
-    expect(pg.types.getTypeParser(20)('5')).toBe('5');
-    expect((await getRoom(second.db, app.id, 'lobby'))?.last_seq).toBe(1);
-  }, deadline(60_000)); // two fresh on-disk PGlite starts: seconds each on a busy 2-core machine
+      const second = await createDatabase({ dataDir });
+      cleanups.push(() => second.close());
+      expect(await listApps(second.db)).toEqual([app]);
+      // bigint-as-number is scoped to our pools: other pg users in the process still get strings.
+      expect(pg.types.getTypeParser(20)('5')).toBe('5');
+      expect((await getRoom(second.db, app.id, 'lobby'))?.last_seq).toBe(1);
+    },
+    deadline(60_000),
+  ); // two fresh on-disk PGlite starts: seconds each on a busy 2-core machine
 
   it('opens and migrates an empty Postgres database when given a URL', async () => {
     const name = uniqueName('sb_test_');

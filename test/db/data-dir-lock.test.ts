@@ -16,13 +16,21 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Runs the server's entry point from sources in a child process; resolves with its exit and output. */
 function runMain(env: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', 'server/src/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      ['--conditions=switchboard-source', '--import', 'tsx', 'server/src/main.ts'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code) : 0, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
-const options = (dataDir: string) => ({ config: defaultConfig({ port: 0, dataDir, demo: 'off', adminToken: 'lock-test-operator-token-0123456789' }), logger: createLogger({ level: 'silent' }) });
+const options = (dataDir: string) => ({
+  config: defaultConfig({ port: 0, dataDir, demo: 'off', adminToken: 'lock-test-operator-token-0123456789' }),
+  logger: createLogger({ level: 'silent' }),
+});
 
 describe('the embedded data folder lock', () => {
   it('makes a second server on the same DATA_DIR refuse to start, naming the folder and the holder', { timeout: 90_000 }, async () => {

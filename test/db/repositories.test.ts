@@ -14,13 +14,7 @@ import {
 import { openPostgresDatabase } from '@switchboard/server/testing';
 import { createEndpoint, findEndpointByCodeHash, listEndpoints } from '@switchboard/server/testing';
 import { UniqueViolation } from '@switchboard/server/testing';
-import {
-  appendMessage,
-  editMessage,
-  getMessage,
-  listMessages,
-  softDeleteMessage,
-} from '@switchboard/server/testing';
+import { appendMessage, editMessage, getMessage, listMessages, softDeleteMessage } from '@switchboard/server/testing';
 import { migrateToLatest, migrations } from '@switchboard/server/testing';
 import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '@switchboard/server/testing';
 import type { Database, Room } from '@switchboard/server/testing';
@@ -36,7 +30,10 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 async function count(db: Kysely<Database>, table: keyof Database): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return row.n;
 }
 

@@ -54,7 +54,9 @@ describe.each(backends)('SDK against a server on %s', (backend) => {
     const state = client.state;
     if (state.state !== 'open') throw new Error('not open');
     const received = new Promise((resolve) => client.on('notification', resolve));
-    await server.emitter.toConnection(state.connectionId).emit('notification', { message: 'hi', level: 'success', at: new Date().toISOString() });
+    await server.emitter
+      .toConnection(state.connectionId)
+      .emit('notification', { message: 'hi', level: 'success', at: new Date().toISOString() });
     expect(await received).toMatchObject({ message: 'hi', level: 'success' });
   });
 

@@ -36,7 +36,8 @@ describe.each(backends)('a room without history across a reconnect on %s', (back
       seqs.push(m.seq);
       for (const w of waiters.filter((w) => w.seq === m.seq)) w.resolve();
     });
-    const delivered = (seq: number) => (seqs.includes(seq) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ seq, resolve })));
+    const delivered = (seq: number) =>
+      seqs.includes(seq) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ seq, resolve }));
     await sender.chat.join({ room: 'ticker' });
     await receiver.chat.join({ room: 'ticker' });
     const send = async (from: number, to: number) => {

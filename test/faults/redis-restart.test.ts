@@ -26,7 +26,12 @@ describe('delivery across Redis restarts', () => {
     const writers = [app.rest, createRestClient({ baseUrl: b.url, apiKey: app.apiKey })];
     const users = await Promise.all([createTestUser(app, 'on-a'), createTestUser(app, 'on-b')]);
     const readers = [a, b].map((node, i) => {
-      const client = createClient({ url: `${node.wsUrl}/ws`, token: users[i]!.token, validate: true, reconnect: { minDelayMs: 5, maxDelayMs: 50 } });
+      const client = createClient({
+        url: `${node.wsUrl}/ws`,
+        token: users[i]!.token,
+        validate: true,
+        reconnect: { minDelayMs: 5, maxDelayMs: 50 },
+      });
       const seen: RoomMessage[] = [];
       client.on('chat.message', (m) => seen.push(m));
       return { client, seen };
@@ -43,16 +48,20 @@ describe('delivery across Redis restarts', () => {
         for (let i = 0; i < PER_ROUND; i++) await publish();
       }
       const history: number[] = [];
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = await app.rest.messages.list('stream', { after, limit: 500 });
         history.push(...page.items.map((m) => m.seq));
         if (page.next === undefined) break;
         after = page.next;
       }
       const last = history.at(-1)!;
-      await Promise.all(readers.map(({ client, seen }) =>
-        seen.at(-1)?.seq === last ? undefined : new Promise<void>((resolve) => client.on('chat.message', (m) => m.seq === last && resolve())),
-      ));
+      await Promise.all(
+        readers.map(({ client, seen }) =>
+          seen.at(-1)?.seq === last
+            ? undefined
+            : new Promise<void>((resolve) => client.on('chat.message', (m) => m.seq === last && resolve())),
+        ),
+      );
       for (const { seen } of readers) expect(seen.map((m) => m.seq)).toEqual(history);
     } finally {
       await Promise.all(readers.map((r) => r.client.close()));

@@ -21,7 +21,10 @@ describe('seqs of rooms without history across a Redis restart', () => {
     const seen: number[] = [];
     const publishBoth = async (round: number) => {
       for (let i = 0; i < 5; i++) {
-        const [x, y] = await Promise.all([app.rest.messages.publish('ticker', { data: round }), onB.messages.publish('ticker', { data: round })]);
+        const [x, y] = await Promise.all([
+          app.rest.messages.publish('ticker', { data: round }),
+          onB.messages.publish('ticker', { data: round }),
+        ]);
         seen.push(x.seq, y.seq);
       }
     };

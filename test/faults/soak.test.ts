@@ -11,7 +11,14 @@ const scale = timeScale();
 
 describe('delivery through Redis, Postgres and node faults', () => {
   it('loses, duplicates and reorders nothing, and announces every gap', { timeout: 240_000 * scale }, async () => {
-    const report = await runScenario({ rounds: 1, settleMs: 1_500, hangMs: 3_000, perSecond: 10, recoverMs: 30_000 * scale, log: (line) => process.env.SOAK_LOG && console.log(line) });
+    const report = await runScenario({
+      rounds: 1,
+      settleMs: 1_500,
+      hangMs: 3_000,
+      perSecond: 10,
+      recoverMs: 30_000 * scale,
+      log: (line) => process.env.SOAK_LOG && console.log(line),
+    });
     console.log(JSON.stringify(report));
     for (const fault of FAULTS) expect(report.faults[fault]).toBe(1);
     expect(report.shutOut).toEqual([]);

@@ -9,14 +9,22 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { closeCodes, errorCatalog, socketRoutes, upgradeRefusals } from '@switchboard/protocol';
-import { endpointServerFrameValidators, restResponseValidators, userServerFrameValidators, type Validator } from '@switchboard/protocol/validators';
+import {
+  endpointServerFrameValidators,
+  restResponseValidators,
+  userServerFrameValidators,
+  type Validator,
+} from '@switchboard/protocol/validators';
 import { restStatusGaps, upgradeRefusalGaps } from './spec-gaps.ts';
 
 type ValidatorsByName = Readonly<Record<string, Validator>>;
 type FrameValidators = { readonly replies: ValidatorsByName; readonly events: ValidatorsByName };
 
 const specText = (name: string) => readFileSync(new URL(`../../specs/${name}`, import.meta.url), 'utf8');
-const socketValidators: Readonly<Record<string, FrameValidators>> = { user: userServerFrameValidators, endpoint: endpointServerFrameValidators };
+const socketValidators: Readonly<Record<string, FrameValidators>> = {
+  user: userServerFrameValidators,
+  endpoint: endpointServerFrameValidators,
+};
 const responseValidators: Readonly<Record<string, ValidatorsByName>> = restResponseValidators;
 
 /** `map[name]` for an own key only, so `constructor` or `__proto__` never find a validator. */
@@ -48,7 +56,8 @@ export function checkClose(route: string, code: number, reason: string): string 
   if (!name) return `${route} closed with ${code} (${JSON.stringify(reason)}), which x-close-codes does not list`;
   const other = (closeCodes as Record<string, { code: number } | undefined>)[reason];
   if (other && other.code !== code) return `${route} closed with ${code} but the reason names ${reason} (${other.code})`;
-  if (reason === '' || Buffer.byteLength(reason) > 123) return `${route} closed with ${code} and a reason of ${Buffer.byteLength(reason)} bytes (1-123 allowed)`;
+  if (reason === '' || Buffer.byteLength(reason) > 123)
+    return `${route} closed with ${code} and a reason of ${Buffer.byteLength(reason)} bytes (1-123 allowed)`;
   return null;
 }
 
@@ -117,7 +126,14 @@ const routes: Route[] = (() => {
       const responses = Object.entries(op.responses ?? {}).filter(([status]) => status !== 'default');
       const empty = new Set(responses.filter(([, r]) => !r.content && !r.$ref).map(([status]) => status));
       const hasDefault = Object.hasOwn(op.responses ?? {}, 'default');
-      out.push({ method: method.toUpperCase(), pattern, operationId: op.operationId, declared: new Set(responses.map(([status]) => status)), empty, hasDefault });
+      out.push({
+        method: method.toUpperCase(),
+        pattern,
+        operationId: op.operationId,
+        declared: new Set(responses.map(([status]) => status)),
+        empty,
+        hasDefault,
+      });
     }
   }
   return out;
@@ -132,7 +148,8 @@ export function checkResponse(method: string, path: string, status: number, body
   }
   // `default` stands for 500 (`internal`) only; every other status is declared by number.
   const declared = route.declared.has(String(status)) || (status === 500 && route.hasDefault);
-  if (!declared && !restStatusGaps.has(`${route.operationId} ${status}`)) return `${route.operationId}: status ${status} is not declared in the spec`;
+  if (!declared && !restStatusGaps.has(`${route.operationId} ${status}`))
+    return `${route.operationId}: status ${status} is not declared in the spec`;
   if (route.empty.has(String(status))) return body === '' ? null : `${route.operationId} ${status}: the spec declares no body`;
   if (status >= 400 && body.startsWith('{"error"')) {
     const problem = errorBodyProblem(status, body);

@@ -34,7 +34,8 @@ export function resolveTimeScale(env: NodeJS.ProcessEnv = process.env, load = lo
   let result: TimeScale;
   if (written !== undefined && written !== '') {
     const scale = Number(written);
-    if (!Number.isFinite(scale) || scale <= 0) throw new Error(`${SCALE_VARIABLE} must be a positive number, got ${JSON.stringify(written)}`);
+    if (!Number.isFinite(scale) || scale <= 0)
+      throw new Error(`${SCALE_VARIABLE} must be a positive number, got ${JSON.stringify(written)}`);
     result = { scale, reason: `${SCALE_VARIABLE}=${written}` };
   } else {
     const perCore = load / Math.max(1, cores);

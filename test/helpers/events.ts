@@ -30,7 +30,10 @@ export class EventLog {
     const seen = this.events.find((e) => e.name === name && match(e.payload as UserEvents[E]));
     if (seen) return Promise.resolve(seen.payload as UserEvents[E]);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${name} event within ${DEADLINE_MS} ms; saw ${JSON.stringify(this.events.map((e) => e.name))}`)), DEADLINE_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${name} event within ${DEADLINE_MS} ms; saw ${JSON.stringify(this.events.map((e) => e.name))}`)),
+        DEADLINE_MS,
+      );
       this.#waiters.push({
         match: (n, p) => n === name && match(p as UserEvents[E]),
         resolve: (p) => {

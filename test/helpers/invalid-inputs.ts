@@ -116,7 +116,11 @@ export function createInvalidInputs(defs: Record<string, Schema>) {
       if (node.format === 'date-time') add('not a date-time', 'yesterday');
     }
     if (node.enum !== undefined) add('not in the enum', 'not-one-of-them');
-    if (node.maxItems !== undefined) add(`more than ${node.maxItems} items`, Array.from({ length: node.maxItems + 1 }, () => sample(node.items ?? {})));
+    if (node.maxItems !== undefined)
+      add(
+        `more than ${node.maxItems} items`,
+        Array.from({ length: node.maxItems + 1 }, () => sample(node.items ?? {})),
+      );
     if (typesOf(node).includes('object') && base && typeof base === 'object' && !Array.isArray(base) && depth < 3) {
       const object = base as Record<string, unknown>;
       for (const key of node.required ?? []) {
@@ -127,7 +131,11 @@ export function createInvalidInputs(defs: Record<string, Schema>) {
         out.push({ name: `${label || '(root)'}: fewer than ${node.minProperties} properties`, value: {}, path });
       }
       if (node.additionalProperties === false) {
-        out.push({ name: `${label || '(root)'}: extra property`, value: { ...object, unexpectedExtra: 1 }, path: `${path}/unexpectedExtra` });
+        out.push({
+          name: `${label || '(root)'}: extra property`,
+          value: { ...object, unexpectedExtra: 1 },
+          path: `${path}/unexpectedExtra`,
+        });
       }
       for (const [key, prop] of Object.entries(node.properties ?? {})) {
         for (const inner of casesAt(prop, object[key], `${path}/${key}`, label ? `${label}.${key}` : key, depth + 1)) {
@@ -142,7 +150,8 @@ export function createInvalidInputs(defs: Record<string, Schema>) {
     /** A valid value of the schema (throws when none can be built: give the schema an example). */
     base(schema: Schema): unknown {
       const value = sample(schema as Node) ?? {};
-      if (!fits(schema as Node, value)) throw new Error(`cannot build a valid sample of ${JSON.stringify(schema)}: ${JSON.stringify(validator(schema as Node).errors)}`);
+      if (!fits(schema as Node, value))
+        throw new Error(`cannot build a valid sample of ${JSON.stringify(schema)}: ${JSON.stringify(validator(schema as Node).errors)}`);
       return value;
     },
     /** Every invalid case of the schema, each confirmed invalid by the schema itself. */

@@ -79,7 +79,9 @@ async function waitForPort(port: number, child: () => ChildProcess | undefined, 
 /** Signals a process and its children (Postgres serves each connection from a child process). */
 function signalTree(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
   if (child?.pid === undefined) return;
-  const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
   // Children first on a stop (no backend answers while the parent still runs), parent first on a resume.
   if (signal === 'SIGCONT') child.kill(signal);
   for (const pid of children) process.kill(Number(pid), signal);

@@ -62,13 +62,20 @@ export interface ReportedError<Context> {
 /** An `onError` that records what it receives. */
 export function recordErrors<Context>(): { errors: ReportedError<Context>[]; onError: (error: unknown, context: Context) => void } {
   const errors: ReportedError<Context>[] = [];
-  return { errors, onError: (error, context) => { errors.push({ error, context }); } };
+  return {
+    errors,
+    onError: (error, context) => {
+      errors.push({ error, context });
+    },
+  };
 }
 
 /** A promise with its resolve function, for events a test waits on. */
 export function createDeferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => { resolve = settle; });
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
   return { promise, resolve };
 }
 

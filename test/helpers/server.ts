@@ -125,7 +125,15 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   } else {
     const shared = options.shared ?? (owned = await createSharedBackend());
     server = await startServer({
-      config: defaultConfig({ port: 0, adminToken: TEST_ADMIN_TOKEN, demo: 'off', databaseUrl: shared.databaseUrl, redisUrl: TEST_REDIS_URL, redisPrefix: shared.redisPrefix, ...options.config }),
+      config: defaultConfig({
+        port: 0,
+        adminToken: TEST_ADMIN_TOKEN,
+        demo: 'off',
+        databaseUrl: shared.databaseUrl,
+        redisUrl: TEST_REDIS_URL,
+        redisPrefix: shared.redisPrefix,
+        ...options.config,
+      }),
       logger,
       inspect,
     });

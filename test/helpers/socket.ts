@@ -7,7 +7,12 @@ import WebSocket from 'ws';
 import { deadline } from './deadline.ts';
 
 /** A frame as parsed JSON. */
-export type Frame = { action: string; ref?: string | number; payload?: unknown; error?: { code: string; message: string; details?: unknown } };
+export type Frame = {
+  action: string;
+  ref?: string | number;
+  payload?: unknown;
+  error?: { code: string; message: string; details?: unknown };
+};
 
 // A frame that should come comes in milliseconds; the deadline only turns a hang into a failure.
 const DEADLINE_MS = deadline(5_000);
@@ -54,7 +59,10 @@ export class TestSocket implements AsyncDisposable {
       return Promise.resolve(this.frames[index]!);
     }
     return new Promise<Frame>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${DEADLINE_MS} ms; got ${JSON.stringify(this.frames.slice(start))}`)), DEADLINE_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${what} within ${DEADLINE_MS} ms; got ${JSON.stringify(this.frames.slice(start))}`)),
+        DEADLINE_MS,
+      );
       this.#waiters.push({
         match,
         from: start,
@@ -131,7 +139,12 @@ export function refusedUpgradeBody(url: string): Promise<{ status: number; body:
   const target = new URL(url.replace(/^ws/, 'http'));
   return new Promise((resolve, reject) => {
     const request = httpRequest(target, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
     });
     request.once('upgrade', () => reject(new Error('the upgrade was accepted')));
     request.once('response', (response) => {

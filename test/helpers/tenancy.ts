@@ -22,10 +22,24 @@ export function operator(server: TestServer | { url: string }): RestClient {
 }
 
 /** A raw HTTP call, for what the typed client cannot express (bad JSON, wrong headers). */
-export async function http(server: { url: string }, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
-  const response = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json', ...init.headers }, body: init.body });
+export async function http(
+  server: { url: string },
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: init.body,
+  });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown>) : undefined };
+  return {
+    status: response.status,
+    body: text
+      ? (JSON.parse(text) as { error?: { code: string; message: string; details?: unknown } } & Record<string, unknown>)
+      : undefined,
+  };
 }
 
 /** A user of a test app with a fresh access token. */
@@ -36,9 +50,16 @@ export interface TestUser {
 }
 
 /** Creates a user in `app` (with a password, so sign-in works) and mints a token. */
-export async function createTestUser(app: TestApp, username: string, options: { staff?: boolean; expiresIn?: number } = {}): Promise<TestUser> {
+export async function createTestUser(
+  app: TestApp,
+  username: string,
+  options: { staff?: boolean; expiresIn?: number } = {},
+): Promise<TestUser> {
   const user = await app.rest.users.create({ username, password: `${username}-password`, staff: options.staff ?? false });
-  const { accessToken } = await app.rest.users.createToken(user.id, options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn });
+  const { accessToken } = await app.rest.users.createToken(
+    user.id,
+    options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn },
+  );
   return { id: user.id, username, token: accessToken };
 }
 

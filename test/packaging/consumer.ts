@@ -127,7 +127,13 @@ const strict = {
 };
 
 /** Every file of the consumer project, by path. */
-export function consumerFiles(deps: { sdk: string; protocol: string; typescript: string; vite: string; typesNode: string }): Record<string, string> {
+export function consumerFiles(deps: {
+  sdk: string;
+  protocol: string;
+  typescript: string;
+  vite: string;
+  typesNode: string;
+}): Record<string, string> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   return {
     'package.json': json({
@@ -138,11 +144,26 @@ export function consumerFiles(deps: { sdk: string; protocol: string; typescript:
       devDependencies: { typescript: deps.typescript, vite: deps.vite, '@types/node': deps.typesNode },
     }),
     'tsconfig.node16.json': json({
-      compilerOptions: { ...strict, module: 'node16', moduleResolution: 'node16', lib: ['ES2022', 'ESNext.Disposable'], types: ['node'], rootDir: 'src', outDir: 'build' },
+      compilerOptions: {
+        ...strict,
+        module: 'node16',
+        moduleResolution: 'node16',
+        lib: ['ES2022', 'ESNext.Disposable'],
+        types: ['node'],
+        rootDir: 'src',
+        outDir: 'build',
+      },
       files: ['src/readme.ts', 'src/typed.ts'],
     }),
     'tsconfig.bundler.json': json({
-      compilerOptions: { ...strict, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'ESNext.Disposable', 'DOM'], types: [], noEmit: true },
+      compilerOptions: {
+        ...strict,
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        lib: ['ES2022', 'ESNext.Disposable', 'DOM'],
+        types: [],
+        noEmit: true,
+      },
       files: ['src/typed.ts', 'src/browser-small.ts', 'src/browser-validated.ts'],
     }),
     'vite.config.js': viteConfig,
@@ -150,7 +171,9 @@ export function consumerFiles(deps: { sdk: string; protocol: string; typescript:
     'src/typed.ts': typedTs,
     'src/browser-small.ts': browserSmallTs,
     'src/browser-validated.ts': browserValidatedTs,
-    'esm.mjs': joinJs("import { createClient, createRestClient } from '@switchboard/sdk';\nimport { errorCatalog } from '@switchboard/protocol';"),
+    'esm.mjs': joinJs(
+      "import { createClient, createRestClient } from '@switchboard/sdk';\nimport { errorCatalog } from '@switchboard/protocol';",
+    ),
     'cjs.cjs': `(async () => {\n${joinJs("const { createClient, createRestClient } = require('@switchboard/sdk');\nconst { errorCatalog } = require('@switchboard/protocol');")}})().catch((error) => { console.error(error); process.exit(1); });\n`,
     'typed-main.mjs': `import { joinRoom, actionCount, hasReplyValidators } from './build/typed.js';\nconst [baseUrl, wsUrl, apiKey, username] = process.argv.slice(2);\nconsole.log(JSON.stringify({ joined: true, lastSeq: await joinRoom(baseUrl, wsUrl, apiKey, username), actionCount, hasReplyValidators }));\n`,
     'run-bundle.mjs': runBundleMjs,

@@ -13,7 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createTestApp, createTestUser, http, type TestApp } from '../helpers/tenancy.ts';
 import { consumerFiles, ROOM } from './consumer.ts';
-import { cleanEnv, npmInstall, packages, packWorkspace, root, run, start, tempDir, waitForOutput, workspaceVersion, writeFiles } from './workspace.ts';
+import {
+  cleanEnv,
+  npmInstall,
+  packages,
+  packWorkspace,
+  root,
+  run,
+  start,
+  tempDir,
+  waitForOutput,
+  workspaceVersion,
+  writeFiles,
+} from './workspace.ts';
 
 // Installs and builds take minutes on a busy machine; each step below is bounded by its own timeout.
 const SETUP_MS = 420_000;
@@ -45,20 +57,31 @@ beforeAll(async () => {
   server = await startTestServer({ backend: 'embedded' });
   app = await createTestApp(server, 'packaging');
   await app.rest.rooms.create({ name: ROOM, title: 'Support' });
-  await writeFiles(consumer, consumerFiles({
-    sdk: tarballs.sdk,
-    protocol: tarballs.generated,
-    typescript: await workspaceVersion('typescript'),
-    vite: await workspaceVersion('vite'),
-    typesNode: await workspaceVersion('@types/node'),
-  }));
+  await writeFiles(
+    consumer,
+    consumerFiles({
+      sdk: tarballs.sdk,
+      protocol: tarballs.generated,
+      typescript: await workspaceVersion('typescript'),
+      vite: await workspaceVersion('vite'),
+      typesNode: await workspaceVersion('@types/node'),
+    }),
+  );
   await writeFiles(serverProject, {
-    'package.json': `${JSON.stringify({
-      name: 'switchboard-deployment',
-      private: true,
-      scripts: { start: 'switchboard-server' },
-      dependencies: { '@switchboard/server': `file:${tarballs.server}`, '@switchboard/protocol': `file:${tarballs.generated}`, '@switchboard/sdk': `file:${tarballs.sdk}` },
-    }, null, 2)}\n`,
+    'package.json': `${JSON.stringify(
+      {
+        name: 'switchboard-deployment',
+        private: true,
+        scripts: { start: 'switchboard-server' },
+        dependencies: {
+          '@switchboard/server': `file:${tarballs.server}`,
+          '@switchboard/protocol': `file:${tarballs.generated}`,
+          '@switchboard/sdk': `file:${tarballs.sdk}`,
+        },
+      },
+      null,
+      2,
+    )}\n`,
   });
   await Promise.all([npmInstall(consumer), npmInstall(serverProject, ['--omit=dev'])]);
 }, SETUP_MS);
@@ -76,13 +99,19 @@ describe('the packed tarballs', () => {
       expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
     });
 
-    it(`${packages[folder]}: arethetypeswrong finds no problem (ES modules only; require through Node's require(esm))`, { timeout: STEP_MS }, async () => {
-      const attw = join(root, 'node_modules/.bin/attw');
-      // attw exits non-zero on any problem the profile does not ignore (run() then rejects).
-      const { stdout } = await run(attw, [tarballs[folder], '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'], { cwd: root });
-      expect(stdout).toContain('node16 (from ESM): OK (ESM)');
-      expect(stdout).not.toMatch(/node16 \(from ESM\): (?!OK)|bundler: (?!OK)/);
-    });
+    it(
+      `${packages[folder]}: arethetypeswrong finds no problem (ES modules only; require through Node's require(esm))`,
+      { timeout: STEP_MS },
+      async () => {
+        const attw = join(root, 'node_modules/.bin/attw');
+        // attw exits non-zero on any problem the profile does not ignore (run() then rejects).
+        const { stdout } = await run(attw, [tarballs[folder], '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'], {
+          cwd: root,
+        });
+        expect(stdout).toContain('node16 (from ESM): OK (ESM)');
+        expect(stdout).not.toMatch(/node16 \(from ESM\): (?!OK)|bundler: (?!OK)/);
+      },
+    );
   }
 
   it('ship compiled JavaScript and declarations, never the tests', async () => {
@@ -107,45 +136,57 @@ describe('a consumer project with the SDK installed from its tarball', () => {
     expect(result(stdout)).toMatchObject({ joined: true, lastSeq: expect.any(Number) });
   });
 
-  it('strict TypeScript with node16 resolution compiles the README snippet and a typed program, which run', { timeout: STEP_MS }, async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.node16.json'], { cwd: consumer });
-    const readme = await run('node', ['build/readme.js'], {
-      cwd: consumer,
-      env: cleanEnv({ BASE_URL: server.url, WS_URL: server.wsUrl, API_KEY: app.apiKey }),
-    });
-    expect(result(readme.stdout)).toMatchObject({ joined: true, lastSeq: expect.any(Number) });
-    // The snippet sent "hello" to the room: the server has it.
-    const history = await http(server, 'GET', `/v1/rooms/${ROOM}/messages?after=0&limit=50`, { headers: { 'API-Key': app.apiKey } });
-    expect(JSON.stringify(history.body)).toContain('"hello"');
-    const typed = await run('node', ['typed-main.mjs', ...programArgs()], { cwd: consumer });
-    expect(result(typed.stdout)).toMatchObject({ joined: true, hasReplyValidators: true });
-  });
+  it(
+    'strict TypeScript with node16 resolution compiles the README snippet and a typed program, which run',
+    { timeout: STEP_MS },
+    async () => {
+      await run('npx', ['tsc', '-p', 'tsconfig.node16.json'], { cwd: consumer });
+      const readme = await run('node', ['build/readme.js'], {
+        cwd: consumer,
+        env: cleanEnv({ BASE_URL: server.url, WS_URL: server.wsUrl, API_KEY: app.apiKey }),
+      });
+      expect(result(readme.stdout)).toMatchObject({ joined: true, lastSeq: expect.any(Number) });
+      // The snippet sent "hello" to the room: the server has it.
+      const history = await http(server, 'GET', `/v1/rooms/${ROOM}/messages?after=0&limit=50`, { headers: { 'API-Key': app.apiKey } });
+      expect(JSON.stringify(history.body)).toContain('"hello"');
+      const typed = await run('node', ['typed-main.mjs', ...programArgs()], { cwd: consumer });
+      expect(result(typed.stdout)).toMatchObject({ joined: true, hasReplyValidators: true });
+    },
+  );
 
   it('strict TypeScript with bundler resolution and browser libraries type-checks', { timeout: STEP_MS }, async () => {
     await run('npx', ['tsc', '-p', 'tsconfig.bundler.json'], { cwd: consumer });
   });
 
-  it('a Vite browser build leaves ws out, stays small, and its bundles join a room over the WHATWG WebSocket', { timeout: STEP_MS }, async () => {
-    await run('npx', ['vite', 'build'], { cwd: consumer });
-    const out = join(consumer, 'dist-browser');
-    const files = await readdir(out);
-    expect(files).toEqual(expect.arrayContaining(['small.js', 'validated.js']));
-    for (const file of files.filter((f) => f.endsWith('.js'))) {
-      const code = await readFile(join(out, file), 'utf8');
-      // Neither Node's ws nor a CommonJS require call may reach a browser bundle (ajv keeps a
-      // "require(...)" string for its own code generation: a quoted one is fine).
-      expect(code, file).not.toMatch(/(^|[^"'\w.])require\(|from\s*["'](ws|node:[^"']*)["']/m);
-    }
-    const small = gzipSync(await readFile(join(out, 'small.js')), { level: 9 }).length;
-    // createClient + chat.join: 5.0 KB gzipped when measured; socket.io-client is 13.1 KB.
-    expect(small).toBeLessThan(6_500);
-    for (const bundle of ['small.js', 'validated.js']) {
-      const user = await createTestUser(app, `browser-${++users}`);
-      // Node 20 has the browser's WebSocket behind a flag (on by default from Node 22).
-      const { stdout } = await run('node', ['--experimental-websocket', '--no-warnings', 'run-bundle.mjs', join(out, bundle), `${server.wsUrl}/ws`, user.token, ROOM], { cwd: consumer });
-      expect(result(stdout), bundle).toMatchObject({ joined: true, lastSeq: expect.any(Number) });
-    }
-  });
+  it(
+    'a Vite browser build leaves ws out, stays small, and its bundles join a room over the WHATWG WebSocket',
+    { timeout: STEP_MS },
+    async () => {
+      await run('npx', ['vite', 'build'], { cwd: consumer });
+      const out = join(consumer, 'dist-browser');
+      const files = await readdir(out);
+      expect(files).toEqual(expect.arrayContaining(['small.js', 'validated.js']));
+      for (const file of files.filter((f) => f.endsWith('.js'))) {
+        const code = await readFile(join(out, file), 'utf8');
+        // Neither Node's ws nor a CommonJS require call may reach a browser bundle (ajv keeps a
+        // "require(...)" string for its own code generation: a quoted one is fine).
+        expect(code, file).not.toMatch(/(^|[^"'\w.])require\(|from\s*["'](ws|node:[^"']*)["']/m);
+      }
+      const small = gzipSync(await readFile(join(out, 'small.js')), { level: 9 }).length;
+      // createClient + chat.join: 5.0 KB gzipped when measured; socket.io-client is 13.1 KB.
+      expect(small).toBeLessThan(6_500);
+      for (const bundle of ['small.js', 'validated.js']) {
+        const user = await createTestUser(app, `browser-${++users}`);
+        // Node 20 has the browser's WebSocket behind a flag (on by default from Node 22).
+        const { stdout } = await run(
+          'node',
+          ['--experimental-websocket', '--no-warnings', 'run-bundle.mjs', join(out, bundle), `${server.wsUrl}/ws`, user.token, ROOM],
+          { cwd: consumer },
+        );
+        expect(result(stdout), bundle).toMatchObject({ joined: true, lastSeq: expect.any(Number) });
+      }
+    },
+  );
 });
 
 describe('the server package installed with --omit=dev', () => {

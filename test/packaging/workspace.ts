@@ -29,7 +29,11 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 /** Runs `command` to completion; rejects with everything it printed when it exits non-zero. */
-export function run(command: string, args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -85,9 +89,14 @@ export function waitForOutput(child: Child, pattern: RegExp): Promise<RegExpExec
 
 /** Builds the packages (turbo, cached) and packs each into `destination`; returns tarball paths by folder. */
 export async function packWorkspace(destination: string): Promise<Record<keyof typeof packages, string>> {
-  await run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, env: cleanEnv({ TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' }) });
+  await run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: root,
+    env: cleanEnv({ TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' }),
+  });
   const folders = Object.keys(packages) as (keyof typeof packages)[];
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination, ...folders.map((f) => `--workspace=${f}`)], { cwd: root });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination, ...folders.map((f) => `--workspace=${f}`)], {
+    cwd: root,
+  });
   const packed = JSON.parse(stdout) as { name: string; filename: string }[];
   const byName = new Map(packed.map((p) => [p.name, join(destination, p.filename)]));
   const tarball = (folder: keyof typeof packages): string => {

@@ -54,13 +54,27 @@ const redis: Implementation<Cluster> = {
       createRedisPresenceStore({ url: redisUrl, prefix, node, ttlMs: NEVER_REFRESHED_TTL_MS, name: 'sb-test', onError });
     const [a, b, c] = await Promise.all(NODE_IDS.map((node, i) => create(node, reports[i]?.onError)));
     if (a === undefined || b === undefined || c === undefined) throw new Error('expected three nodes');
-    return assembleCluster([a, b, c], reports.map((report) => report.errors), (track) => ({
-      crash: async (index: 0 | 1 | 2) => { await admin().del(`${prefix}node:${NODE_IDS[index]}`); },
-      storedCount: (key: string) => admin().hLen(`${prefix}presence:${key}`),
-      isolatedNode: () =>
-        track(createRedisPresenceStore({ url: redisUrl, prefix: testPrefix(), node: NODE_IDS[0], ttlMs: NEVER_REFRESHED_TTL_MS, name: 'sb-test' })),
-      addNode: (node: string) => track(create(node)),
-    }));
+    return assembleCluster(
+      [a, b, c],
+      reports.map((report) => report.errors),
+      (track) => ({
+        crash: async (index: 0 | 1 | 2) => {
+          await admin().del(`${prefix}node:${NODE_IDS[index]}`);
+        },
+        storedCount: (key: string) => admin().hLen(`${prefix}presence:${key}`),
+        isolatedNode: () =>
+          track(
+            createRedisPresenceStore({
+              url: redisUrl,
+              prefix: testPrefix(),
+              node: NODE_IDS[0],
+              ttlMs: NEVER_REFRESHED_TTL_MS,
+              name: 'sb-test',
+            }),
+          ),
+        addNode: (node: string) => track(create(node)),
+      }),
+    );
   },
 };
 
@@ -72,7 +86,10 @@ describe.each([memory, redis])('$name presence store', (implementation) => {
     await b.add('room:1', 'conn-b', '{"user":"bob"}');
     await c.add('room:2', 'conn-c', '{"user":"cat"}');
 
-    const expected = new Map([['conn-a', '{"user":"ann"}'], ['conn-b', '{"user":"bob"}']]);
+    const expected = new Map([
+      ['conn-a', '{"user":"ann"}'],
+      ['conn-b', '{"user":"bob"}'],
+    ]);
     for (const node of cluster.nodes) {
       expect(await node.members('room:1')).toEqual(expected);
       expect(await node.count('room:1')).toBe(2);
@@ -97,7 +114,12 @@ describe.each([memory, redis])('$name presence store', (implementation) => {
     await cluster.nodes[0].add('room:1', 'conn-a', 'a\tb\tc');
     await cluster.nodes[0].add('room:1', 'conn-b', '');
 
-    expect(await cluster.nodes[1].members('room:1')).toEqual(new Map([['conn-a', 'a\tb\tc'], ['conn-b', '']]));
+    expect(await cluster.nodes[1].members('room:1')).toEqual(
+      new Map([
+        ['conn-a', 'a\tb\tc'],
+        ['conn-b', ''],
+      ]),
+    );
   });
 
   test('removes a member for every node, and tells whether it was present', async () => {
@@ -127,7 +149,11 @@ describe.each([memory, redis])('$name presence store', (implementation) => {
     await c.add('endpoint:2', 'conn-3', '');
 
     expect(await c.counts(['endpoint:1', 'endpoint:2', 'endpoint:3', 'endpoint:1'])).toEqual(
-      new Map([['endpoint:1', 2], ['endpoint:2', 1], ['endpoint:3', 0]]),
+      new Map([
+        ['endpoint:1', 2],
+        ['endpoint:2', 1],
+        ['endpoint:3', 0],
+      ]),
     );
     expect(await c.counts([])).toEqual(new Map());
   });
@@ -190,7 +216,12 @@ describe.each([memory, redis])('$name presence store', (implementation) => {
 
     expect(await b.members('room:1')).toEqual(new Map([['conn-b', 'b']]));
     expect(await c.count('room:1')).toBe(1);
-    expect(await c.counts(['room:1', 'room:2'])).toEqual(new Map([['room:1', 1], ['room:2', 1]]));
+    expect(await c.counts(['room:1', 'room:2'])).toEqual(
+      new Map([
+        ['room:1', 1],
+        ['room:2', 1],
+      ]),
+    );
     expect(await b.members('room:2')).toEqual(new Map([['user-1', 'on c']]));
     // Reading removed the ghosts, so they do not pile up in the backend.
     expect(await cluster.storedCount('room:1')).toBe(1);

@@ -38,7 +38,7 @@ describe('Redis presence store', () => {
     expect(ttl).toBeLessThanOrEqual(15_000);
   });
 
-  test('close deletes the node key and this node\'s fields, and leaves the rest', async () => {
+  test("close deletes the node key and this node's fields, and leaves the rest", async () => {
     const prefix = testPrefix();
     await using a = await createRedisPresenceStore({ url: redisUrl, prefix, node: 'a' });
     await using b = await createRedisPresenceStore({ url: redisUrl, prefix, node: 'b' });
@@ -71,7 +71,7 @@ describe('Redis presence store', () => {
     expect(store.kind).toBe('memory');
   });
 
-  test('re-adds this node\'s entries when a refresh finds its liveness lapsed, and reports it', async () => {
+  test("re-adds this node's entries when a refresh finds its liveness lapsed, and reports it", async () => {
     const prefix = testPrefix();
     const { errors, onError } = recordErrors<PresenceErrorContext>();
     await using a = await createRedisPresenceStore({ url: redisUrl, prefix, node: 'a', onError });
@@ -83,7 +83,12 @@ describe('Redis presence store', () => {
 
     // A pause longer than the TTL: the key expires and another node removes the ghosts.
     await admin().del(`${prefix}node:a`);
-    expect(await b.counts(['room:1', 'room:2'])).toEqual(new Map([['room:1', 0], ['room:2', 0]]));
+    expect(await b.counts(['room:1', 'room:2'])).toEqual(
+      new Map([
+        ['room:1', 0],
+        ['room:2', 0],
+      ]),
+    );
     expect(await admin().exists([`${prefix}presence:room:1`, `${prefix}presence:room:2`])).toBe(0);
 
     await a.refresh();
@@ -168,7 +173,23 @@ describe('DELETE_IF_UNCHANGED', () => {
 
     const removed = await admin().eval(DELETE_IF_UNCHANGED, {
       keys: [hash, deadNode, liveNode],
-      arguments: ['ghost', 'dead\tx', '2', 'taken-over', 'dead\ty', '2', 'revived', 'back\tz', '3', 'unchecked', 'no-tab', '0', 'absent', 'v', '0'],
+      arguments: [
+        'ghost',
+        'dead\tx',
+        '2',
+        'taken-over',
+        'dead\ty',
+        '2',
+        'revived',
+        'back\tz',
+        '3',
+        'unchecked',
+        'no-tab',
+        '0',
+        'absent',
+        'v',
+        '0',
+      ],
     });
 
     expect(removed).toBe(2);

@@ -24,7 +24,8 @@ describe('sign-in while the database is down', () => {
   });
 
   it('answers 503 unavailable, not 401', async () => {
-    const signIn = () => http(server, 'POST', '/v1/auth/token', { body: JSON.stringify({ app: app.id, username: 'olga', password: 'olga-password' }) });
+    const signIn = () =>
+      http(server, 'POST', '/v1/auth/token', { body: JSON.stringify({ app: app.id, username: 'olga', password: 'olga-password' }) });
     expect((await signIn()).status).toBe(200);
     const name = decodeURIComponent(new URL(shared.databaseUrl).pathname.slice(1));
     // Terminates the server's connections and removes the database: reconnecting fails too.

@@ -12,7 +12,13 @@ const at = '2025-01-01T00:00:00.000Z';
 
 /** A stored chat message of `room` at `seq`; a tombstone with `deleted`. */
 export function roomMessage(room: string, seq: number, deleted = false): RoomMessage {
-  const base = { id: `m-${room}-${seq}`, room, seq, sender: { type: 'user' as const, id: fakeUser.id, identity: fakeUser.username }, createdAt: at };
+  const base = {
+    id: `m-${room}-${seq}`,
+    room,
+    seq,
+    sender: { type: 'user' as const, id: fakeUser.id, identity: fakeUser.username },
+    createdAt: at,
+  };
   return deleted ? { ...base, deleted: true } : { ...base, text: `message ${seq}` };
 }
 

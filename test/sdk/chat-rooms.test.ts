@@ -6,7 +6,11 @@ import { fakeUser, startFakeServer } from './fake-server.ts';
 import type { FakeConnection } from './fake-server.ts';
 
 /** Ends `conn` as a restarting server would, and resolves with the client's next connection. */
-async function reconnect(server: { nextConnection(): Promise<FakeConnection> }, conn: FakeConnection, code = 4002): Promise<FakeConnection> {
+async function reconnect(
+  server: { nextConnection(): Promise<FakeConnection> },
+  conn: FakeConnection,
+  code = 4002,
+): Promise<FakeConnection> {
   conn.close(code, 'restart');
   return server.nextConnection();
 }

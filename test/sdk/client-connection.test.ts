@@ -210,4 +210,3 @@ describe('connection', () => {
     await client.ready();
   });
 });
-

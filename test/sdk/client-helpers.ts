@@ -54,4 +54,3 @@ export const notification = { message: 'hello', level: 'info', at: '2025-01-01T0
 export function connect(url: string, options: Partial<ClientOptions> = {}): SwitchboardClient {
   return createClient({ url, reconnect: { minDelayMs: 1, maxDelayMs: 8 }, ...options });
 }
-

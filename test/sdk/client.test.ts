@@ -181,7 +181,10 @@ describe('frame validation', () => {
     expect(validateServerFrame({ action: 'notification', payload: notification })).toEqual({ ok: true });
     expect(validateServerFrame({ action: 'error', ref: 3, error: { code: 'bad_request', message: 'x' } })).toEqual({ ok: true });
     expect(validateServerFrame({ action: 'echo', ref: '1', error: { code: 'not_found', message: 'x' } })).toMatchObject({ ok: false });
-    expect(validateServerFrame({ action: 'constructor' })).toEqual({ ok: false, reason: '"constructor" is neither an action nor an event of this socket' });
+    expect(validateServerFrame({ action: 'constructor' })).toEqual({
+      ok: false,
+      reason: '"constructor" is neither an action nor an event of this socket',
+    });
     expect(validateServerFrame([])).toEqual({ ok: false, reason: 'not a JSON object' });
   });
 });

@@ -72,7 +72,14 @@ export class FakeConnection {
 
   /** Sends the `connected` event, which opens the connection for the client. */
   sendConnected(overrides: Partial<ConnectedEvent> = {}): void {
-    const payload: ConnectedEvent = { connectionId: 'conn-1', node: 'fake', protocol: 1, heartbeatMs: 30_000, maxFrameBytes: 65_536, ...overrides };
+    const payload: ConnectedEvent = {
+      connectionId: 'conn-1',
+      node: 'fake',
+      protocol: 1,
+      heartbeatMs: 30_000,
+      maxFrameBytes: 65_536,
+      ...overrides,
+    };
     this.send({ action: 'connected', payload });
   }
 

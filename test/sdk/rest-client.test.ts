@@ -11,7 +11,8 @@ function fakeFetch(respond: (request: Request) => Response | Promise<Response>) 
   return { fetch, requests };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -43,11 +44,20 @@ describe('createRestClient', () => {
 
   test('maps bodies outside the spec by status: gateway errors to unavailable, others to internal', async () => {
     const gateway = fakeFetch(() => new Response('<html>bad gateway</html>', { status: 502 }));
-    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: gateway.fetch }).health())).toMatchObject({ code: 'unavailable', status: 502 });
+    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: gateway.fetch }).health())).toMatchObject({
+      code: 'unavailable',
+      status: 502,
+    });
     const crash = fakeFetch(() => json({ oops: true }, 500));
-    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: crash.fetch }).health())).toMatchObject({ code: 'internal', status: 500 });
+    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: crash.fetch }).health())).toMatchObject({
+      code: 'internal',
+      status: 500,
+    });
     const empty = fakeFetch(() => new Response(null, { status: 404 }));
-    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: empty.fetch }).health())).toMatchObject({ code: 'internal', status: 404 });
+    expect(await thrown(createRestClient({ baseUrl: 'http://x.test', fetch: empty.fetch }).health())).toMatchObject({
+      code: 'internal',
+      status: 404,
+    });
   });
 
   test('a failed fetch becomes unavailable, keeping the cause', async () => {

@@ -112,7 +112,15 @@ export async function errorNarrowing(client: SwitchboardClient): Promise<void> {
       type _codes = Expect<
         Equal<
           typeof code,
-          'unauthenticated' | 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable' | 'bad_request' | 'frame_too_large' | 'unknown_action' | 'timeout'
+          | 'unauthenticated'
+          | 'validation_failed'
+          | 'rate_limited'
+          | 'internal'
+          | 'unavailable'
+          | 'bad_request'
+          | 'frame_too_large'
+          | 'unknown_action'
+          | 'timeout'
         >
       >;
       if (error.code === 'validation_failed') {

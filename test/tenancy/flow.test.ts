@@ -29,7 +29,12 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     expect(a.frames[0]!.payload).toMatchObject({ endpoint: { id: alice.id, room: 'lobby', permissions: 'readwrite', identity: 'alice' } });
 
     const sent = await a.request('message.send', { data: { text: 'hi bob', n: [1, 2] } });
-    expect(sent.payload).toMatchObject({ room: 'lobby', seq: 1, sender: { type: 'endpoint', id: alice.id, identity: 'alice' }, data: { text: 'hi bob', n: [1, 2] } });
+    expect(sent.payload).toMatchObject({
+      room: 'lobby',
+      seq: 1,
+      sender: { type: 'endpoint', id: alice.id, identity: 'alice' },
+      data: { text: 'hi bob', n: [1, 2] },
+    });
     const atBob = await b.next((f) => f.action === 'message');
     expect(atBob.payload).toEqual(sent.payload);
     expect(Date.parse((atBob.payload as { createdAt: string }).createdAt)).not.toBeNaN();
@@ -49,7 +54,10 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     expect((await app.rest.rooms.get('lobby')).lastSeq).toBe(3);
 
     const listed = await app.rest.endpoints.list('lobby');
-    expect(listed.items.map((e) => [e.identity, e.connections]).sort()).toEqual([['Anonymous', 1], ['alice', 1]]);
+    expect(listed.items.map((e) => [e.identity, e.connections]).sort()).toEqual([
+      ['Anonymous', 1],
+      ['alice', 1],
+    ]);
     expect(JSON.stringify(listed)).not.toContain(alice.code);
   });
 
@@ -57,7 +65,9 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     const app = await createTestApp(server);
     await app.rest.rooms.create({ name: 'perm' });
     const [reader, writer, both] = await Promise.all(
-      (['read', 'write', 'readwrite'] as const).map((permissions) => app.rest.endpoints.create('perm', { permissions, identity: permissions })),
+      (['read', 'write', 'readwrite'] as const).map((permissions) =>
+        app.rest.endpoints.create('perm', { permissions, identity: permissions }),
+      ),
     );
     await using r = await openSocket(`${server.wsUrl}${reader!.path}`);
     await using w = await openSocket(`${server.wsUrl}${writer!.path}`);
@@ -104,23 +114,40 @@ describe.each(backends)('apps, rooms and endpoints on %s', (backend) => {
     const app = await createTestApp(server);
     const key = { 'API-Key': app.apiKey };
     expect(await http(server, 'GET', '/v1/rooms')).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
-    expect(await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': 'sk_wrong' } })).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
-    expect(await http(server, 'POST', '/v1/rooms', { headers: key, body: '{"name":' })).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await http(server, 'GET', '/v1/rooms', { headers: { 'API-Key': 'sk_wrong' } })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthenticated' } },
+    });
+    expect(await http(server, 'POST', '/v1/rooms', { headers: key, body: '{"name":' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request' } },
+    });
     expect(await http(server, 'POST', '/v1/rooms', { headers: key, body: '{"name":"bad name!"}' })).toMatchObject({
       status: 422,
       body: { error: { code: 'validation_failed', details: { issues: [{ path: '/name' }] } } },
     });
-    expect(await http(server, 'POST', '/v1/rooms', { headers: key, body: JSON.stringify({ name: 'x', title: 'y'.repeat(5000) }) })).toMatchObject({
+    expect(
+      await http(server, 'POST', '/v1/rooms', { headers: key, body: JSON.stringify({ name: 'x', title: 'y'.repeat(5000) }) }),
+    ).toMatchObject({
       status: 413,
       body: { error: { code: 'frame_too_large' } },
     });
     await app.rest.rooms.create({ name: 'taken' });
     const duplicate = await app.rest.rooms.create({ name: 'taken' }).catch((e: unknown) => e);
     expect(isSwitchboardError(duplicate) && [duplicate.code, duplicate.status]).toEqual(['conflict', 409]);
-    expect(await http(server, 'GET', '/v1/rooms/missing', { headers: key })).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    expect(await http(server, 'GET', '/v1/rooms/taken/messages?limit=0', { headers: key })).toMatchObject({ status: 422, body: { error: { code: 'validation_failed' } } });
+    expect(await http(server, 'GET', '/v1/rooms/missing', { headers: key })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
+    expect(await http(server, 'GET', '/v1/rooms/taken/messages?limit=0', { headers: key })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'validation_failed' } },
+    });
     expect(await http(server, 'PATCH', '/v1/rooms/taken', { headers: key, body: '{}' })).toMatchObject({ status: 422 });
-    expect(await http(server, 'GET', '/v1/apps', { headers: { Authorization: 'Bearer wrong' } })).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+    expect(await http(server, 'GET', '/v1/apps', { headers: { Authorization: 'Bearer wrong' } })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthenticated' } },
+    });
     expect(await http(server, 'GET', '/v1/apps', { headers: key })).toMatchObject({ status: 401 });
   });
 

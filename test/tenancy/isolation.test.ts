@@ -38,11 +38,18 @@ describe.each(backends)('tenant isolation on %s', (backend) => {
       ['DELETE', `/v1/rooms/lobby/endpoints/${aEndpoint.id}`],
     ];
     for (const [method, path, body] of attempts) {
-      expect(await http(server, method, path, { headers: asB, body }), `${method} ${path}`).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+      expect(await http(server, method, path, { headers: asB, body }), `${method} ${path}`).toMatchObject({
+        status: 404,
+        body: { error: { code: 'not_found' } },
+      });
     }
     expect((await b.rest.messages.list('lobby')).items).toEqual([]);
     expect((await b.rest.endpoints.list('lobby')).items).toEqual([]);
-    for (const [method, path] of [['GET', '/v1/apps'], ['POST', `/v1/apps/${a.id}/keys`], ['DELETE', `/v1/apps/${a.id}`]] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/apps'],
+      ['POST', `/v1/apps/${a.id}/keys`],
+      ['DELETE', `/v1/apps/${a.id}`],
+    ] as const) {
       expect(await http(server, method, path, { headers: asB }), `${method} ${path}`).toMatchObject({ status: 401 });
     }
 

@@ -38,34 +38,41 @@ describe('message numbering without history across nodes and restarts', () => {
     await onA.rest.rooms.create({ name: 'shared', history: false });
     const seqs: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const [x, y] = await Promise.all([onA.rest.messages.publish('shared', { data: i }), onB.rest.messages.publish('shared', { data: i })]);
+      const [x, y] = await Promise.all([
+        onA.rest.messages.publish('shared', { data: i }),
+        onB.rest.messages.publish('shared', { data: i }),
+      ]);
       seqs.push(x.seq, y.seq);
     }
     expect([...seqs].sort((p, q) => p - q)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
-  it('continues after a clean restart of an embedded server', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-seq-'));
-    try {
-      const config = defaultConfig({ port: 0, dataDir, adminToken: TEST_ADMIN_TOKEN, demo: 'off' });
-      const logger = createLogger({ level: 'silent' });
-      // Restarting on the same data folder needs startServer itself; the contract tap still sees both nodes.
-      const inspect = createContractTap();
-      let seq = 0;
-      let apiKey = '';
-      {
-        await using first = await startServer({ config, logger, inspect });
-        const app = await createTestApp(first);
-        apiKey = app.apiKey;
-        await app.rest.rooms.create({ name: 'live', history: false });
-        for (let i = 0; i < 3; i++) seq = (await app.rest.messages.publish('live', { data: i })).seq;
+  it(
+    'continues after a clean restart of an embedded server',
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-seq-'));
+      try {
+        const config = defaultConfig({ port: 0, dataDir, adminToken: TEST_ADMIN_TOKEN, demo: 'off' });
+        const logger = createLogger({ level: 'silent' });
+        // Restarting on the same data folder needs startServer itself; the contract tap still sees both nodes.
+        const inspect = createContractTap();
+        let seq = 0;
+        let apiKey = '';
+        {
+          await using first = await startServer({ config, logger, inspect });
+          const app = await createTestApp(first);
+          apiKey = app.apiKey;
+          await app.rest.rooms.create({ name: 'live', history: false });
+          for (let i = 0; i < 3; i++) seq = (await app.rest.messages.publish('live', { data: i })).seq;
+        }
+        await using second = await startServer({ config, logger, inspect });
+        const rest = (await import('@switchboard/sdk')).createRestClient({ baseUrl: second.url, apiKey });
+        expect((await rest.rooms.get('live')).lastSeq).toBe(seq);
+        expect((await rest.messages.publish('live', { data: 'after' })).seq).toBe(seq + 1);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
       }
-      await using second = await startServer({ config, logger, inspect });
-      const rest = (await import('@switchboard/sdk')).createRestClient({ baseUrl: second.url, apiKey });
-      expect((await rest.rooms.get('live')).lastSeq).toBe(seq);
-      expect((await rest.messages.publish('live', { data: 'after' })).seq).toBe(seq + 1);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }, deadline(60_000));
+    },
+    deadline(60_000),
+  );
 });

@@ -23,7 +23,11 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
     const ping = await socket.request('ping');
     expect(ping).toMatchObject({ action: 'ping', payload: { pong: true } });
     expect(Date.parse((ping.payload as { time: string }).time)).not.toBeNaN();
-    expect(await socket.request('echo', { text: 'héllo' })).toEqual({ action: 'echo', ref: expect.any(String), payload: { text: 'héllo' } });
+    expect(await socket.request('echo', { text: 'héllo' })).toEqual({
+      action: 'echo',
+      ref: expect.any(String),
+      payload: { text: 'héllo' },
+    });
   });
 
   it('accepts integer ids and commands without an id', async () => {
@@ -42,11 +46,17 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
     socket.send('[1,2]');
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
     socket.send({ action: 'echo', id: 'e1', extra: true });
-    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'e1', error: { code: 'bad_request', details: { issues: [expect.objectContaining({ message: expect.stringContaining('extra') })] } } });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({
+      ref: 'e1',
+      error: { code: 'bad_request', details: { issues: [expect.objectContaining({ message: expect.stringContaining('extra') })] } },
+    });
     socket.send({ action: 'nope.nothing', id: 'u1' });
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'u1', error: { code: 'unknown_action' } });
     socket.send(JSON.stringify({ action: 'echo', id: 'big', payload: { text: 'x'.repeat(2000) } }));
-    expect(await socket.next((f) => f.action === 'error')).toMatchObject({ ref: 'big', error: { code: 'frame_too_large', details: { maxBytes: 1024 } } });
+    expect(await socket.next((f) => f.action === 'error')).toMatchObject({
+      ref: 'big',
+      error: { code: 'frame_too_large', details: { maxBytes: 1024 } },
+    });
     socket.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await socket.next((f) => f.action === 'error')).toMatchObject({ error: { code: 'bad_request' } });
     expect(await socket.request('echo', { text: 'still here' })).toMatchObject({ payload: { text: 'still here' } });
@@ -87,7 +97,12 @@ describe.each(backends)('/ws protocol on %s', (backend) => {
   it('lets an anonymous socket ping and authorize, and nothing else', async () => {
     await using socket = await openSocket(`${server.wsUrl}/ws`);
     expect(await socket.request('ping')).toMatchObject({ payload: { pong: true } });
-    for (const [action, payload] of [['echo', { text: 'x' }], ['quote', {}], ['chat.join', { room: 'lobby' }], ['rooms.list', {}]] as const) {
+    for (const [action, payload] of [
+      ['echo', { text: 'x' }],
+      ['quote', {}],
+      ['chat.join', { room: 'lobby' }],
+      ['rooms.list', {}],
+    ] as const) {
       expect(await socket.request(action, payload), action).toMatchObject({ action, error: { code: 'unauthenticated' } });
     }
     const token = new URL(url).searchParams.get('token')!;

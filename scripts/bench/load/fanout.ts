@@ -50,7 +50,12 @@ export class Fanout {
   async connect(readersPerRoom: number, window: number, timeoutMs: number): Promise<IdleSample> {
     const readers = await openAll(this.#rooms * readersPerRoom, window, (index) => this.#openReader(index % this.#rooms), timeoutMs);
     this.#readers.push(...readers.sockets);
-    const publishers = await openAll(this.#rooms, window, (room) => this.#driver.publisher(room, (reply) => this.#refusal(reply)), timeoutMs);
+    const publishers = await openAll(
+      this.#rooms,
+      window,
+      (room) => this.#driver.publisher(room, (reply) => this.#refusal(reply)),
+      timeoutMs,
+    );
     this.#publishers.push(...publishers.sockets);
     return {
       opened: readers.opened + publishers.opened,

@@ -41,7 +41,13 @@ const handlers: Handlers = {
     const current = need();
     const result = await openAll(count, window, (index) => current.reader(index % rooms, () => undefined), timeoutMs);
     idle.push(...result.sockets);
-    return { opened: result.opened, failed: result.failed, abandoned: result.abandoned, seconds: result.seconds, firstError: result.firstError };
+    return {
+      opened: result.opened,
+      failed: result.failed,
+      abandoned: result.abandoned,
+      seconds: result.seconds,
+      firstError: result.firstError,
+    };
   },
   closeAll: async ({ timeoutMs }) => {
     let closed = idle.length;
@@ -94,7 +100,12 @@ process.on('message', (message: unknown) => {
   if (!isGeneratorRequest(message)) return;
   handle(message.command, message.args).then(
     (result) => process.send?.({ id: message.id, ok: true, result } satisfies GeneratorReply),
-    (err: unknown) => process.send?.({ id: message.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies GeneratorReply),
+    (err: unknown) =>
+      process.send?.({
+        id: message.id,
+        ok: false,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      } satisfies GeneratorReply),
   );
 });
 // Without its runner the generator has nothing to do: leave at once, dropping every socket.

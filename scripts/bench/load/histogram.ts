@@ -47,6 +47,11 @@ export class LatencyHistogram {
 
   /** p50, p90, p99 and max. */
   summary(): LatencySummary {
-    return { p50: this.quantile(0.5), p90: this.quantile(0.9), p99: this.quantile(0.99), max: this.#count === 0 ? Number.NaN : this.#max / 1000 };
+    return {
+      p50: this.quantile(0.5),
+      p90: this.quantile(0.9),
+      p99: this.quantile(0.99),
+      max: this.#count === 0 ? Number.NaN : this.#max / 1000,
+    };
   }
 }

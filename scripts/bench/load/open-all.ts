@@ -41,23 +41,25 @@ export function openAll(count: number, window: number, open: (index: number) => 
         sockets.push(socket);
         pending.add(socket);
         active++;
-        socket.ready.then(
-          () => {
-            if (finished) return;
-            opened++;
-            lastReady = performance.now();
-          },
-          (err: unknown) => {
-            if (finished) return;
-            failed++;
-            firstError ??= err instanceof Error ? err.message : String(err);
-          },
-        ).finally(() => {
-          pending.delete(socket);
-          active--;
-          if (opened + failed >= count) finish();
-          else launch();
-        });
+        socket.ready
+          .then(
+            () => {
+              if (finished) return;
+              opened++;
+              lastReady = performance.now();
+            },
+            (err: unknown) => {
+              if (finished) return;
+              failed++;
+              firstError ??= err instanceof Error ? err.message : String(err);
+            },
+          )
+          .finally(() => {
+            pending.delete(socket);
+            active--;
+            if (opened + failed >= count) finish();
+            else launch();
+          });
       }
     };
     launch();

@@ -55,7 +55,11 @@ async function start(): Promise<RunningPeer> {
     if (!members) {
       const local = new Set<Member>();
       rooms.set(room, local);
-      if (sub) subscriptions.set(room, sub.subscribe(`${prefix}${room}`, (frame: Buffer) => deliver(local, frame), true));
+      if (sub)
+        subscriptions.set(
+          room,
+          sub.subscribe(`${prefix}${room}`, (frame: Buffer) => deliver(local, frame), true),
+        );
       members = local;
     }
     await subscriptions.get(room);

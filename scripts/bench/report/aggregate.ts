@@ -62,14 +62,18 @@ function figure(results: BenchResults, shape: Shape, peer: PeerName, pick: (run:
     const mine = pick(run);
     const baseRun = base.find((candidate) => candidate.round === run.round);
     const theirs = baseRun ? pick(baseRun) : undefined;
-    if (mine !== undefined && theirs !== undefined && Number.isFinite(mine) && Number.isFinite(theirs) && theirs !== 0) ratios.push(mine / theirs);
+    if (mine !== undefined && theirs !== undefined && Number.isFinite(mine) && Number.isFinite(theirs) && theirs !== 0)
+      ratios.push(mine / theirs);
   }
   const values = own.map(pick).filter((v): v is number => v !== undefined);
   return { median: median(values), values, ratio: ratios.length > 0 ? median(ratios) : undefined, ratios };
 }
 
 /** Why a peer has no figures for a scenario (the first round's reason), or undefined when it has some. */
-export function missingReason(runs: readonly PeerRun[], scenario: 'fanout' | 'idle'): { kind: 'unavailable' | 'failed' | 'skipped'; reason: string } | undefined {
+export function missingReason(
+  runs: readonly PeerRun[],
+  scenario: 'fanout' | 'idle',
+): { kind: 'unavailable' | 'failed' | 'skipped'; reason: string } | undefined {
   const outcomes = runs.map((run) => run[scenario]).filter((outcome) => outcome !== undefined);
   if (outcomes.some((outcome) => outcome.status === 'ok')) return undefined;
   const first = outcomes[0];

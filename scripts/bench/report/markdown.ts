@@ -54,7 +54,8 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
   const { sizes, environment: env } = results;
   const targets = checkTargets(results);
   const missing = gaps(results);
-  const cpuNote = 'Server CPU is user + system time of the server process(es) only, read inside them (`process.cpuUsage()`) with the server idle before and after each phase; Redis and Postgres run in their own processes and are not counted.';
+  const cpuNote =
+    'Server CPU is user + system time of the server process(es) only, read inside them (`process.cpuUsage()`) with the server idle before and after each phase; Redis and Postgres run in their own processes and are not counted.';
   const lines: string[] = [
     '# Benchmarks',
     '',
@@ -69,7 +70,10 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '| target | measured | status |',
     '| --- | --- | --- |',
-    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.status === 'met' ? 'met' : t.status === 'missed' ? `**missed**: ${t.detail}` : `not measured: ${t.detail}`} |`),
+    ...targets.map(
+      (t) =>
+        `| ${t.target} | ${t.measured} | ${t.status === 'met' ? 'met' : t.status === 'missed' ? `**missed**: ${t.detail}` : `not measured: ${t.detail}`} |`,
+    ),
     '',
     '## Fan-out, one node',
     '',
@@ -125,17 +129,25 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
   } else {
     lines.push(`Not measured: ${results.sdk.status === 'failed' ? results.sdk.error : results.sdk.reason}.`);
   }
-  lines.push('', '## Not available yet, or failed', '', ...(missing.length > 0 ? missing : ['Nothing: every peer ran every selected scenario.']), '');
+  lines.push(
+    '',
+    '## Not available yet, or failed',
+    '',
+    ...(missing.length > 0 ? missing : ['Nothing: every peer ran every selected scenario.']),
+    '',
+  );
   lines.push(
     '## Machine, versions, method',
     '',
     `- ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB; ${env.os}. Shared with other work: the 1-minute load average at the start of each peer run was ${loadRange(results)}, so latencies carry scheduling noise (a failed step is measured a second time before the ladder stops); CPU per delivery, read per process, is the steadiest figure.${closedLoopShares(results)}`,
     `- Node ${env.node}; commit ${env.commit}; Redis ${env.redis}; Postgres ${env.postgres}.`,
-    `- ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+    `- ${Object.entries(env.packages)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
     `- ${sizes.rounds} round(s); every figure is the median over rounds, every ratio the median of the per-round ratios to raw ws. Peers: ${results.peers.map((p) => peers[p].single.label).join(', ')}.`,
-    '- Each server runs in its own process (`node --import tsx`, launchers in `scripts/bench/peers/`); the load generator (`scripts/bench/load/`) is another process, started fresh for each peer, and the runner a third. All traffic is on 127.0.0.1. The generator and the server share the 2 cores, so throughput and latency are those of the pair; CPU per delivery is the server\'s alone.',
+    "- Each server runs in its own process (`node --import tsx`, launchers in `scripts/bench/peers/`); the load generator (`scripts/bench/load/`) is another process, started fresh for each peer, and the runner a third. All traffic is on 127.0.0.1. The generator and the server share the 2 cores, so throughput and latency are those of the pair; CPU per delivery is the server's alone.",
     '- One client for every peer: the `ws` package, with permessage-deflate off. Socket.IO is spoken as Engine.IO 4 / Socket.IO 5 packets over that client (websocket transport), so the generator spends the same per frame on every peer; the smoke test checks those packets against `socket.io-client` itself. Readers never parse a frame: they find the send timestamp by a marker.',
-    '- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000`: one publisher per room sends far more than a user\'s 100 commands/s. Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit, and is the practical limit: each broadcast is parsed once, serialized once and framed once, and that one frame is written to every member through `ws`\'s own frame writer (what Socket.IO\'s broadcasts do; see websockets/ws#617). Its tokens are HMAC-SHA256, checked on every connect.',
+    "- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000`: one publisher per room sends far more than a user's 100 commands/s. Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit, and is the practical limit: each broadcast is parsed once, serialized once and framed once, and that one frame is written to every member through `ws`'s own frame writer (what Socket.IO's broadcasts do; see websockets/ws#617). Its tokens are HMAC-SHA256, checked on every connect.",
     '',
     '## Reproduce',
     '',

@@ -41,7 +41,14 @@ export function fanoutTable(results: BenchResults, shape: Shape): string {
   const readers = results.sizes.readersPerRoom;
   if (peersOf(results, shape, 'fanout').length === 0) return NOT_RUN;
   const lines = [
-    row(['peer', 'closed loop, deliveries/s', 'server CPU µs / delivery, closed loop', 'sustained offered load, deliveries/s', 'p50 / p99 at 80 % of raw ws, ms', 'server CPU µs / delivery at 80 %']),
+    row([
+      'peer',
+      'closed loop, deliveries/s',
+      'server CPU µs / delivery, closed loop',
+      'sustained offered load, deliveries/s',
+      'p50 / p99 at 80 % of raw ws, ms',
+      'server CPU µs / delivery at 80 %',
+    ]),
     row(new Array<string>(6).fill('---')),
   ];
   for (const peer of peersOf(results, shape, 'fanout')) {
@@ -53,15 +60,23 @@ export function fanoutTable(results: BenchResults, shape: Shape): string {
     const figure = (pick: Parameters<typeof fanoutFigure>[3]) => fanoutFigure(results, shape, peer, pick);
     const p50 = figure((run) => run.atTarget?.latency.p50);
     const p99 = figure((run) => run.atTarget?.latency.p99);
-    const failedAtTarget = runsOf(results, shape, peer).some((run) => run.fanout?.status === 'ok' && run.fanout.value.atTarget?.failure !== undefined);
+    const failedAtTarget = runsOf(results, shape, peer).some(
+      (run) => run.fanout?.status === 'ok' && run.fanout.value.atTarget?.failure !== undefined,
+    );
     lines.push(
       row([
         label(peer, shape),
         cell(figure((run) => run.saturation.deliveriesPerSec)),
-        cell(figure((run) => run.saturation.cpuUsPerDelivery), 2),
+        cell(
+          figure((run) => run.saturation.cpuUsPerDelivery),
+          2,
+        ),
         cell(figure((run) => run.sustainedRate * readers)),
         `${num(p50.median, 1)} / ${num(p99.median, 1)}${failedAtTarget ? ' ✗' : ''}`,
-        cell(figure((run) => run.atTarget?.cpuUsPerDelivery), 2),
+        cell(
+          figure((run) => run.atTarget?.cpuUsPerDelivery),
+          2,
+        ),
       ]),
     );
   }
@@ -73,10 +88,15 @@ export function stepsTable(results: BenchResults, shape: Shape): string {
   const ladder = results.reference[shape].ladder;
   const names = peersOf(results, shape, 'fanout').filter((peer) => !missingReason(runsOf(results, shape, peer), 'fanout'));
   if (!ladder || names.length === 0) return '_No steps were measured._';
-  const lines = [row(['offered, deliveries/s', ...names.map((peer) => label(peer, shape))]), row(new Array<string>(names.length + 1).fill('---'))];
+  const lines = [
+    row(['offered, deliveries/s', ...names.map((peer) => label(peer, shape))]),
+    row(new Array<string>(names.length + 1).fill('---')),
+  ];
   for (const rate of ladder) {
     const cells = names.map((peer) => {
-      const steps = runsOf(results, shape, peer).flatMap((run) => (run.fanout?.status === 'ok' ? run.fanout.value.steps.filter((step) => step.rate === rate) : []));
+      const steps = runsOf(results, shape, peer).flatMap((run) =>
+        run.fanout?.status === 'ok' ? run.fanout.value.steps.filter((step) => step.rate === rate) : [],
+      );
       if (steps.length === 0) return '';
       const p99 = median(steps.map((step) => step.latency.p99));
       return `${num(p99, 1)}${steps.some((step) => step.failure !== undefined) ? ' ✗' : ''}`;
@@ -89,7 +109,10 @@ export function stepsTable(results: BenchResults, shape: Shape): string {
 /** The idle-socket and connect-storm table. */
 export function idleTable(results: BenchResults): string {
   if (peersOf(results, 'single', 'idle').length === 0) return NOT_RUN;
-  const lines = [row(['peer', 'sockets', 'RSS per idle socket, KiB', 'connects/s (opened and authenticated)']), row(['---', '---', '---', '---'])];
+  const lines = [
+    row(['peer', 'sockets', 'RSS per idle socket, KiB', 'connects/s (opened and authenticated)']),
+    row(['---', '---', '---', '---']),
+  ];
   for (const peer of peersOf(results, 'single', 'idle')) {
     const missing = missingReason(runsOf(results, 'single', peer), 'idle');
     if (missing) {
@@ -100,7 +123,10 @@ export function idleTable(results: BenchResults): string {
       row([
         label(peer, 'single'),
         num(idleFigure(results, peer, (run) => run.opened).median),
-        cell(idleFigure(results, peer, (run) => run.rssPerSocket / 1024), 1),
+        cell(
+          idleFigure(results, peer, (run) => run.rssPerSocket / 1024),
+          1,
+        ),
         cell(idleFigure(results, peer, (run) => run.connectsPerSec)),
       ]),
     );
@@ -119,7 +145,9 @@ export function gaps(results: BenchResults): string[] {
           const outcome = run[scenario];
           if (outcome === undefined || outcome.status === 'ok') return [];
           const kind = outcome.status === 'unavailable' ? 'not available yet' : outcome.status;
-          return [{ round: run.round, text: `${kind} — ${(outcome.status === 'failed' ? outcome.error : outcome.reason).split('\n')[0] ?? ''}` }];
+          return [
+            { round: run.round, text: `${kind} — ${(outcome.status === 'failed' ? outcome.error : outcome.reason).split('\n')[0] ?? ''}` },
+          ];
         });
         const name = scenario === 'idle' ? 'idle sockets and connect storm' : shape === 'single' ? 'fan-out' : 'cross-node fan-out';
         const same = problems.length === runs.length && problems.every((problem) => problem.text === problems[0]?.text);
@@ -141,7 +169,8 @@ export function stepFailures(results: BenchResults, shape: Shape): string[] {
     const failed = steps.find((step) => step.failure !== undefined);
     const parts: string[] = [];
     if (saturation.failure) parts.push(`closed loop: ${saturation.failure}`);
-    if (failed) parts.push(`stopped at ${num(failed.rate * readers)} deliveries/s${failed.attempts > 1 ? ' (twice)' : ''}: ${failed.failure ?? ''}`);
+    if (failed)
+      parts.push(`stopped at ${num(failed.rate * readers)} deliveries/s${failed.attempts > 1 ? ' (twice)' : ''}: ${failed.failure ?? ''}`);
     if (atTarget?.failure) parts.push(`at 80 %: ${atTarget.failure}`);
     if (parts.length > 0) notes.push(`- ${run.label}, round ${run.round}: ${parts.join('; ')}`);
   }

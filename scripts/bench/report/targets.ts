@@ -14,14 +14,17 @@ export interface TargetCheck {
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
 // The rounds' own ratios after the median, when there are several: the spread is part of the result.
 const spread = (figure: Figure) => (figure.ratios.length > 1 ? ` (rounds: ${figure.ratios.map(x).join(', ')})` : '');
-const cpu = (results: BenchResults, peer: PeerName): Figure => fanoutFigure(results, 'single', peer, (run) => run.saturation.cpuUsPerDelivery);
+const cpu = (results: BenchResults, peer: PeerName): Figure =>
+  fanoutFigure(results, 'single', peer, (run) => run.saturation.cpuUsPerDelivery);
 
 function ratioAtMost(target: string, figure: Figure, limit: number, rival?: { name: string; figure: Figure }): TargetCheck {
-  if (figure.ratio === undefined) return { target, measured: '–', status: 'not measured', detail: 'no figure for Switchboard or for raw ws in this run' };
+  if (figure.ratio === undefined)
+    return { target, measured: '–', status: 'not measured', detail: 'no figure for Switchboard or for raw ws in this run' };
   const measured = `${x(figure.ratio)} raw ws${spread(figure)}${rival?.figure.ratio !== undefined ? `; ${rival.name} ${x(rival.figure.ratio)}${spread(rival.figure)}` : ''}`;
   const problems: string[] = [];
   if (figure.ratio > limit) problems.push(`${x(figure.ratio)} > ${x(limit)}: over by ${((figure.ratio / limit - 1) * 100).toFixed(0)} %`);
-  if (rival && rival.figure.ratio !== undefined && figure.ratio >= rival.figure.ratio) problems.push(`not below ${rival.name} (${x(rival.figure.ratio)})`);
+  if (rival && rival.figure.ratio !== undefined && figure.ratio >= rival.figure.ratio)
+    problems.push(`not below ${rival.name} (${x(rival.figure.ratio)})`);
   return { target, measured, status: problems.length === 0 ? 'met' : 'missed', detail: problems.join('; ') };
 }
 
@@ -32,10 +35,15 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       name: 'Socket.IO',
       figure: cpu(results, 'socketio'),
     }),
-    ratioAtMost('Server CPU per delivery, with Redis: ≤ 1.3× raw ws and below Socket.IO + redis-adapter', cpu(results, 'switchboard-redis'), 1.3, {
-      name: 'Socket.IO + redis-adapter',
-      figure: cpu(results, 'socketio-redis'),
-    }),
+    ratioAtMost(
+      'Server CPU per delivery, with Redis: ≤ 1.3× raw ws and below Socket.IO + redis-adapter',
+      cpu(results, 'switchboard-redis'),
+      1.3,
+      {
+        name: 'Socket.IO + redis-adapter',
+        figure: cpu(results, 'socketio-redis'),
+      },
+    ),
     ratioAtMost('Server CPU per delivery, history on (Postgres): ≤ 2× raw ws', cpu(results, 'switchboard-history'), 2),
   ];
 
@@ -45,7 +53,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     Number.isFinite(p99.median)
       ? {
           target: latencyTarget,
-          measured: `${p99.median.toFixed(1)} ms${p99.values.length > 1 ? ` (rounds: ${p99.values.map((v) => `${v.toFixed(1)} ms`).join(', ')})` : ''}`, 
+          measured: `${p99.median.toFixed(1)} ms${p99.values.length > 1 ? ` (rounds: ${p99.values.map((v) => `${v.toFixed(1)} ms`).join(', ')})` : ''}`,
           status: p99.median <= 50 ? 'met' : 'missed',
           detail: p99.median <= 50 ? '' : `${(p99.median - 50).toFixed(1)} ms over`,
         }
@@ -59,7 +67,12 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   checks.push(
     measurable
       ? ratioAtMost(memoryTarget, memory, 1.5)
-      : { target: memoryTarget, measured: '–', status: 'not measured', detail: 'an RSS difference was not positive: too few sockets to measure' },
+      : {
+          target: memoryTarget,
+          measured: '–',
+          status: 'not measured',
+          detail: 'an RSS difference was not positive: too few sockets to measure',
+        },
   );
   const connects = idleFigure(results, 'switchboard', (run) => run.connectsPerSec);
   const connectTarget = 'Connects per second (credentials verified): ≥ 0.8× raw ws';
@@ -85,7 +98,12 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       detail: met ? '' : `${switchboardBytes - socketIoClientBytes} B larger`,
     });
   } else {
-    checks.push({ target: sdkTarget, measured: '–', status: 'not measured', detail: results.sdk.status === 'failed' ? results.sdk.error : results.sdk.reason });
+    checks.push({
+      target: sdkTarget,
+      measured: '–',
+      status: 'not measured',
+      detail: results.sdk.status === 'failed' ? results.sdk.error : results.sdk.reason,
+    });
   }
   return checks;
 }

@@ -7,12 +7,26 @@ import { promisify } from 'node:util';
 import type { Environment } from '../results.ts';
 import { repoRoot } from './paths.ts';
 
-const PACKAGES = ['ws', 'socket.io', 'socket.io-client', '@socket.io/redis-adapter', 'redis', 'hono', '@hono/node-server', '@electric-sql/pglite', 'pg', 'tsx', 'esbuild'];
+const PACKAGES = [
+  'ws',
+  'socket.io',
+  'socket.io-client',
+  '@socket.io/redis-adapter',
+  'redis',
+  'hono',
+  '@hono/node-server',
+  '@electric-sql/pglite',
+  'pg',
+  'tsx',
+  'esbuild',
+];
 
 async function packageVersion(name: string): Promise<string> {
   try {
     const manifest: unknown = JSON.parse(await readFile(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8'));
-    return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : '?';
+    return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string'
+      ? manifest.version
+      : '?';
   } catch {
     return 'not installed';
   }

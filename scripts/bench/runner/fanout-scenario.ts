@@ -38,7 +38,8 @@ const share = (cpuUs: number, sample: LoadSample) => Math.round((cpuUs / 1000 / 
 function judge(sample: LoadSample, paced: boolean, plannedMs: number): string | undefined {
   if (sample.closedByServer > 0) return `the server closed ${sample.closedByServer} reader sockets`;
   if (sample.refused > 0) return `the server refused ${sample.refused} publishes (${sample.lastRefusal ?? ''})`;
-  if (sample.delivered < sample.expected) return `${sample.expected - sample.delivered} of ${sample.expected} deliveries were missing at the end of the grace period`;
+  if (sample.delivered < sample.expected)
+    return `${sample.expected - sample.delivered} of ${sample.expected} deliveries were missing at the end of the grace period`;
   if (paced && sample.sendMs > plannedMs * 1.1 + 50) return 'the load generator could not keep the pace';
   if (paced && !(sample.latency.p99 <= P99_LIMIT_MS)) return `p99 ${sample.latency.p99.toFixed(1)} ms > ${P99_LIMIT_MS} ms`;
   return undefined;
@@ -47,7 +48,13 @@ function judge(sample: LoadSample, paced: boolean, plannedMs: number): string | 
 // JSON (the IPC channel) turns NaN, a percentile without samples, into null.
 const orNaN = (value: number | null): number => (typeof value === 'number' ? value : Number.NaN);
 
-async function measure(context: FanoutContext, paced: boolean, plannedMs: number, phase: () => Promise<LoadSample>, attempts = 1): Promise<LoadMeasure> {
+async function measure(
+  context: FanoutContext,
+  paced: boolean,
+  plannedMs: number,
+  phase: () => Promise<LoadSample>,
+  attempts = 1,
+): Promise<LoadMeasure> {
   const before = await context.deployment.stats(false);
   const raw = await phase();
   const { p50, p90, p99, max } = raw.latency;
@@ -82,20 +89,23 @@ function roundRate(rate: number): number {
 export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   const { generator, sizes, reference, log } = context;
   const graceMs = Math.max(sizes.graceMs, SATURATION_GRACE_MS);
-  const saturate = (durationMs: number) => generator.call('saturate', { durationMs, window: sizes.window, graceMs }, durationMs + graceMs + CALL_MARGIN_MS);
+  const saturate = (durationMs: number) =>
+    generator.call('saturate', { durationMs, window: sizes.window, graceMs }, durationMs + graceMs + CALL_MARGIN_MS);
   const once = (rate: number, attempts: number) =>
     measure(
       context,
       true,
       sizes.stepMs,
-      () => generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
+      () =>
+        generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
       attempts,
     );
   // A failed step is measured again: on a shared machine one descheduling of the server or the
   // generator for 100 ms fails a step that the peer sustains.
   const step = async (rate: number) => {
     let measured = await once(rate, 1);
-    while (measured.failure && measured.attempts < sizes.stepAttempts && context.withinBudget()) measured = await once(rate, measured.attempts + 1);
+    while (measured.failure && measured.attempts < sizes.stepAttempts && context.withinBudget())
+      measured = await once(rate, measured.attempts + 1);
     return measured;
   };
 
@@ -103,7 +113,8 @@ export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   // Several short closed-loop runs, keeping the median: one burst of the machine's other work
   // must not set a peer's CPU figure, and every ratio to the baseline depends on its figure.
   const runs: LoadMeasure[] = [];
-  for (let run = 0; run < sizes.saturationRuns; run++) runs.push(await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs)));
+  for (let run = 0; run < sizes.saturationRuns; run++)
+    runs.push(await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs)));
   const saturation = medianBy(runs, (run) => run.cpuUsPerDelivery);
   log(
     `  closed loop: ${Math.round(saturation.deliveriesPerSec)} deliveries/s, ${saturation.cpuUsPerDelivery.toFixed(2)} µs CPU each; CPU server ${share(saturation.cpuUs, saturation)} %, generator ${share(saturation.generatorCpuUs, saturation)} %${saturation.failure ? ` (${saturation.failure})` : ''}`,
@@ -129,7 +140,9 @@ export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   let atTarget: LoadMeasure | undefined;
   if (targetRate !== undefined && context.withinBudget()) {
     atTarget = await step(targetRate);
-    log(`  at 80 % of the baseline (${targetRate}/s): p99 ${atTarget.latency.p99.toFixed(1)} ms, ${atTarget.cpuUsPerDelivery.toFixed(2)} µs CPU per delivery`);
+    log(
+      `  at 80 % of the baseline (${targetRate}/s): p99 ${atTarget.latency.p99.toFixed(1)} ms, ${atTarget.cpuUsPerDelivery.toFixed(2)} µs CPU per delivery`,
+    );
   }
   return { saturation, steps, sustainedRate, atTarget };
 }

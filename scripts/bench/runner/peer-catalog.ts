@@ -8,7 +8,15 @@ import { benchFile } from './paths.ts';
 import { REDIS_URL } from './resources.ts';
 
 /** Every peer, in the order they run (the baseline first). */
-export const peerNames = ['ws', 'ws-batched', 'socketio', 'socketio-redis', 'switchboard', 'switchboard-redis', 'switchboard-history'] as const;
+export const peerNames = [
+  'ws',
+  'ws-batched',
+  'socketio',
+  'socketio-redis',
+  'switchboard',
+  'switchboard-redis',
+  'switchboard-history',
+] as const;
 
 /** One of `peerNames`. */
 export type PeerName = (typeof peerNames)[number];
@@ -111,7 +119,11 @@ export const peers: Readonly<Record<PeerName, PeerSpec>> = {
     history: false,
     single: { label: 'Switchboard + Redis', needs: ['redis'], env: (c) => ({ ...switchboardEnv(c), ...redis(c) }) },
     // Two nodes must share their rooms and endpoints, so the cross-node deployment is Postgres plus Redis.
-    cross: { label: 'Switchboard + Redis + Postgres', needs: ['redis', 'postgres'], env: (c) => ({ ...switchboardEnv(c), ...redis(c), ...database(c) }) },
+    cross: {
+      label: 'Switchboard + Redis + Postgres',
+      needs: ['redis', 'postgres'],
+      env: (c) => ({ ...switchboardEnv(c), ...redis(c), ...database(c) }),
+    },
   },
   'switchboard-history': {
     name: 'switchboard-history',

@@ -52,7 +52,16 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
   if (!variant) throw new Error(`${spec.name} has no ${shape} deployment`);
   const wantsIdle = shape === 'single' && !spec.reference && (context.scenarios.includes('idle') || context.scenarios.includes('storm'));
   const wantsFanout = context.scenarios.includes(shape === 'single' ? 'fanout' : 'cross-node');
-  const run: PeerRun = { peer: spec.name, label: variant.label, shape, round, started: false, loadAverage: loadavg()[0] ?? Number.NaN, idle: undefined, fanout: undefined };
+  const run: PeerRun = {
+    peer: spec.name,
+    label: variant.label,
+    shape,
+    round,
+    started: false,
+    loadAverage: loadavg()[0] ?? Number.NaN,
+    idle: undefined,
+    fanout: undefined,
+  };
   const setAll = (outcome: Outcome<never>) => {
     if (wantsIdle) run.idle = outcome;
     if (wantsFanout) run.fanout = outcome;
@@ -75,7 +84,13 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     run.started = true;
     generator = await startGenerator();
     const gen = generator;
-    const target = { protocol: spec.protocol, publishUrl: deployment.publishUrl, readUrl: deployment.readUrl, ...context.secrets, history: spec.history };
+    const target = {
+      protocol: spec.protocol,
+      publishUrl: deployment.publishUrl,
+      readUrl: deployment.readUrl,
+      ...context.secrets,
+      history: spec.history,
+    };
     const prepared = await gen.call('prepare', { target, rooms: context.sizes.rooms }, PREPARE_TIMEOUT_MS);
     if (!prepared.available) {
       context.log(`  not available yet: ${prepared.reason}`);
@@ -87,16 +102,32 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
       run.idle = await attempt(() => runIdle(gen, up, context.sizes));
       if (run.idle.status === 'ok') {
         const { opened, connectsPerSec, rssPerSocket } = run.idle.value;
-        context.log(`  storm: ${opened} sockets at ${Math.round(connectsPerSec)}/s; idle: ${(rssPerSocket / 1024).toFixed(1)} KiB RSS per socket`);
+        context.log(
+          `  storm: ${opened} sockets at ${Math.round(connectsPerSec)}/s; idle: ${(rssPerSocket / 1024).toFixed(1)} KiB RSS per socket`,
+        );
       } else context.log(`  idle/storm failed: ${run.idle.status === 'failed' ? run.idle.error : run.idle.status}`);
     }
     if (wantsFanout) {
       run.fanout = await attempt(async () => {
         const { readersPerRoom, connectWindow } = context.sizes;
-        const connected = await gen.call('connectFanout', { readersPerRoom, window: connectWindow, timeoutMs: CONNECT_TIMEOUT_MS }, CONNECT_TIMEOUT_MS + 30_000);
+        const connected = await gen.call(
+          'connectFanout',
+          { readersPerRoom, window: connectWindow, timeoutMs: CONNECT_TIMEOUT_MS },
+          CONNECT_TIMEOUT_MS + 30_000,
+        );
         const missing = connected.failed + connected.abandoned;
-        if (missing > 0) throw new Error(`${missing} fan-out sockets did not open in time: ${connected.firstError ?? 'none refused; too slow'}`);
-        return runFanout({ generator: gen, deployment: up, sizes: context.sizes, reference: context.reference, round, baseline: spec.name === 'ws', withinBudget: context.withinBudget, log: context.log });
+        if (missing > 0)
+          throw new Error(`${missing} fan-out sockets did not open in time: ${connected.firstError ?? 'none refused; too slow'}`);
+        return runFanout({
+          generator: gen,
+          deployment: up,
+          sizes: context.sizes,
+          reference: context.reference,
+          round,
+          baseline: spec.name === 'ws',
+          withinBudget: context.withinBudget,
+          log: context.log,
+        });
       });
       if (run.fanout.status === 'failed') context.log(`  fan-out failed: ${run.fanout.error}`);
     }

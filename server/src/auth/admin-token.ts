@@ -15,7 +15,11 @@ export type AdminTokenSetup =
   | { kind: 'disabled' };
 
 /** Resolves the operator token; generates and stores one on embedded defaults. */
-export async function setupAdminToken(options: { adminToken: string | undefined; embedded: boolean; dataDir: string }): Promise<AdminTokenSetup> {
+export async function setupAdminToken(options: {
+  adminToken: string | undefined;
+  embedded: boolean;
+  dataDir: string;
+}): Promise<AdminTokenSetup> {
   if (options.adminToken) return { kind: 'configured', hash: hashSecret(options.adminToken) };
   if (!options.embedded) return { kind: 'disabled' };
   const file = join(options.dataDir, 'admin-token.sha256');

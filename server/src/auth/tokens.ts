@@ -5,7 +5,6 @@
 import { sign, verify } from 'hono/jwt';
 import { SwitchboardError } from '../lib/errors.ts';
 
-
 /** The cause of the error `verify` throws for an expired token: the socket route closes with 4003 for it (never on the wire). */
 export const tokenExpired = new Error('the access token expired');
 /** What a valid token proves. */
@@ -31,7 +30,10 @@ export interface TokenIssuer {
 
 /** Creates a token issuer from a secret of at least 32 characters. */
 export async function createTokenIssuer(secret: string): Promise<TokenIssuer> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
   return {
     async issue(userId, appId, expiresInSeconds) {
       const now = Math.floor(Date.now() / 1000);
@@ -44,7 +46,8 @@ export async function createTokenIssuer(secret: string): Promise<TokenIssuer> {
       try {
         claims = await verify(token, key, 'HS256');
       } catch (err) {
-        if (err instanceof Error && err.name === 'JwtTokenExpired') throw new SwitchboardError('unauthenticated', 'The access token expired.', undefined, { cause: tokenExpired });
+        if (err instanceof Error && err.name === 'JwtTokenExpired')
+          throw new SwitchboardError('unauthenticated', 'The access token expired.', undefined, { cause: tokenExpired });
         throw new SwitchboardError('unauthenticated', 'The access token is not valid.');
       }
       const { sub, app, exp } = claims;

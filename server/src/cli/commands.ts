@@ -71,7 +71,14 @@ export const commandNames = Object.keys(commandSpecs) as CommandName[];
 
 /** Words that lead to commands without being one: `apps`, `apps keys`. */
 export const commandGroups: readonly string[] = [
-  ...new Set(commandNames.flatMap((name) => name.split(' ').slice(0, -1).map((_, i, words) => words.slice(0, i + 1).join(' ')))),
+  ...new Set(
+    commandNames.flatMap((name) =>
+      name
+        .split(' ')
+        .slice(0, -1)
+        .map((_, i, words) => words.slice(0, i + 1).join(' ')),
+    ),
+  ),
 ];
 
 /** True for a command's name. */

@@ -44,7 +44,9 @@ export async function openDatabaseOperator(target: Exclude<Target, { kind: 'rest
     listApps: async () => ({ items: await apps.list() }),
     async deleteApp(appId) {
       if (target.kind === 'postgres' && redis === undefined) {
-        note("REDIS_URL is not set: this app's sockets already open on a running server stay open until they disconnect. Delete through the server (--url) to close them at once.");
+        note(
+          "REDIS_URL is not set: this app's sockets already open on a running server stay open until they disconnect. Delete through the server (--url) to close them at once.",
+        );
       }
       // Connected before deleting, so an unreachable Redis fails the command with nothing changed.
       // Without Redis, an in-process layer nobody listens to: an embedded database's server is

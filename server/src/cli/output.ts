@@ -45,12 +45,7 @@ export function resultText(result: CommandResult): string[] {
     case 'app deleted':
       return [`Deleted app ${result.appId}`];
     case 'key created':
-      return [
-        `Added a key to app ${result.appId}`,
-        `  key id   ${result.key.id}`,
-        `  API key  ${result.key.apiKey}`,
-        SHOWN_ONCE,
-      ];
+      return [`Added a key to app ${result.appId}`, `  key id   ${result.key.id}`, `  API key  ${result.key.apiKey}`, SHOWN_ONCE];
     case 'key revoked':
       return [`Revoked key ${result.keyId} of app ${result.appId}`];
     default:

@@ -30,7 +30,9 @@ function reaching(url: string) {
     } catch (error) {
       // No status: the request never got an HTTP answer (a proxy's 503 keeps its own message).
       if (error instanceof SwitchboardError && error.code === 'unavailable' && error.status === undefined) {
-        throw new SwitchboardError('unavailable', `cannot reach the server at ${host} (is it running? see --url): ${error.message}`, { cause: error });
+        throw new SwitchboardError('unavailable', `cannot reach the server at ${host} (is it running? see --url): ${error.message}`, {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -6,9 +6,18 @@ export const quotes: readonly { text: string; author: string }[] = [
   { text: 'Make it work, make it right, make it fast.', author: 'Kent Beck' },
   { text: 'Programs must be written for people to read, and only incidentally for machines to execute.', author: 'Harold Abelson' },
   { text: 'Controlling complexity is the essence of computer programming.', author: 'Brian Kernighan' },
-  { text: 'There are two ways of constructing a software design: make it so simple that there are obviously no deficiencies, or so complicated that there are no obvious deficiencies.', author: 'C.A.R. Hoare' },
-  { text: 'Any fool can write code that a computer can understand. Good programmers write code that humans can understand.', author: 'Martin Fowler' },
-  { text: 'Data dominates. If you have chosen the right data structures, the algorithms will almost always be self-evident.', author: 'Rob Pike' },
+  {
+    text: 'There are two ways of constructing a software design: make it so simple that there are obviously no deficiencies, or so complicated that there are no obvious deficiencies.',
+    author: 'C.A.R. Hoare',
+  },
+  {
+    text: 'Any fool can write code that a computer can understand. Good programmers write code that humans can understand.',
+    author: 'Martin Fowler',
+  },
+  {
+    text: 'Data dominates. If you have chosen the right data structures, the algorithms will almost always be self-evident.',
+    author: 'Rob Pike',
+  },
   { text: 'Deleted code is debugged code.', author: 'Jeff Sickel' },
 ];
 

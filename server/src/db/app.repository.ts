@@ -5,11 +5,7 @@ import type { ApiKey, App, Executor } from './schema.ts';
 
 /** Creates an app. */
 export async function createApp(db: Executor, input: { name: string }): Promise<App> {
-  return db
-    .insertInto('apps')
-    .values({ id: randomUUID(), name: input.name })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto('apps').values({ id: randomUUID(), name: input.name }).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Every app, oldest first. */
@@ -29,10 +25,7 @@ export async function deleteApp(db: Executor, id: string): Promise<boolean> {
 }
 
 /** Stores a new API key by its hash; throws `UniqueViolation` (`api_keys_hash_key`) on a repeated hash. */
-export async function addApiKey(
-  db: Executor,
-  input: { appId: string; prefix: string; hash: string },
-): Promise<ApiKey> {
+export async function addApiKey(db: Executor, input: { appId: string; prefix: string; hash: string }): Promise<ApiKey> {
   return mapUniqueViolation(() =>
     db
       .insertInto('api_keys')
@@ -44,20 +37,11 @@ export async function addApiKey(
 
 /** An app's keys, revoked ones included, oldest first. */
 export async function listApiKeys(db: Executor, appId: string): Promise<ApiKey[]> {
-  return db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('app_id', '=', appId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('api_keys').selectAll().where('app_id', '=', appId).orderBy('created_at').orderBy('id').execute();
 }
 
 /** The unrevoked key with this hash and the app it belongs to. */
-export async function findActiveApiKeyByHash(
-  db: Executor,
-  hash: string,
-): Promise<{ key: ApiKey; app: App } | undefined> {
+export async function findActiveApiKeyByHash(db: Executor, hash: string): Promise<{ key: ApiKey; app: App } | undefined> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('apps', 'apps.id', 'api_keys.app_id')

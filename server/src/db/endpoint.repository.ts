@@ -30,10 +30,7 @@ export async function createEndpoint(db: Executor, input: CreateEndpointInput): 
 }
 
 /** The endpoint with this code hash and its room, for the endpoint socket's handshake. */
-export async function findEndpointByCodeHash(
-  db: Executor,
-  codeHash: string,
-): Promise<{ endpoint: Endpoint; room: Room } | undefined> {
+export async function findEndpointByCodeHash(db: Executor, codeHash: string): Promise<{ endpoint: Endpoint; room: Room } | undefined> {
   const endpoint = await db.selectFrom('endpoints').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
   if (endpoint === undefined) return undefined;
   const room = await db.selectFrom('rooms').selectAll().where('id', '=', endpoint.room_id).executeTakeFirst();

@@ -84,21 +84,11 @@ export async function listMessages(db: Executor, roomId: string, options: ListMe
 
 /** One message of a room by id. */
 export async function getMessage(db: Executor, roomId: string, messageId: string): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('room_id', '=', roomId)
-    .where('id', '=', messageId)
-    .executeTakeFirst();
+  return db.selectFrom('messages').selectAll().where('room_id', '=', roomId).where('id', '=', messageId).executeTakeFirst();
 }
 
 /** Replaces a message's content and stamps `edited_at`; undefined when missing or deleted. */
-export async function editMessage(
-  db: Executor,
-  roomId: string,
-  messageId: string,
-  patch: MessagePatch,
-): Promise<Message | undefined> {
+export async function editMessage(db: Executor, roomId: string, messageId: string, patch: MessagePatch): Promise<Message | undefined> {
   return db
     .updateTable('messages')
     .set({
@@ -117,11 +107,7 @@ export async function editMessage(
  * Marks a message deleted and drops its content, keeping the row as a tombstone for its seq.
  * Returns the tombstone; undefined when missing or already deleted.
  */
-export async function softDeleteMessage(
-  db: Executor,
-  roomId: string,
-  messageId: string,
-): Promise<Message | undefined> {
+export async function softDeleteMessage(db: Executor, roomId: string, messageId: string): Promise<Message | undefined> {
   return db
     .updateTable('messages')
     .set({ deleted_at: sql<Date>`now()`, text: null, data: null })

@@ -31,10 +31,9 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationResult
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MigrationFailedError(
-      failed === undefined ? `migrations failed: ${reason}` : `migration ${failed} failed: ${reason}`,
-      { cause: error },
-    );
+    throw new MigrationFailedError(failed === undefined ? `migrations failed: ${reason}` : `migration ${failed} failed: ${reason}`, {
+      cause: error,
+    });
   }
   return results;
 }

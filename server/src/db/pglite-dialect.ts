@@ -1,13 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { databaseUnavailable } from './errors.ts';
-import {
-  CompiledQuery,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  createQueryId,
-  sql,
-} from 'kysely';
+import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, createQueryId, sql } from 'kysely';
 import type {
   DatabaseConnection,
   DatabaseIntrospector,
@@ -109,19 +102,11 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(compile(sql`savepoint ${sql.id(name)}`.toOperationNode(), createQueryId()));
   }
 
-  async rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     await connection.executeQuery(compile(sql`rollback to ${sql.id(name)}`.toOperationNode(), createQueryId()));
   }
 
-  async releaseSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     await connection.executeQuery(compile(sql`release ${sql.id(name)}`.toOperationNode(), createQueryId()));
   }
 
@@ -159,10 +144,7 @@ class PGliteConnection implements DatabaseConnection {
     const command = result.command?.toUpperCase();
     return {
       rows: result.rows,
-      numAffectedRows:
-        command !== undefined && COMMANDS_WITH_AFFECTED_ROWS.has(command)
-          ? BigInt(result.affectedRows ?? 0)
-          : undefined,
+      numAffectedRows: command !== undefined && COMMANDS_WITH_AFFECTED_ROWS.has(command) ? BigInt(result.affectedRows ?? 0) : undefined,
     };
   }
 

@@ -45,12 +45,7 @@ export async function listRooms(db: Executor, appId: string): Promise<Room[]> {
 
 /** One of an app's rooms by name. */
 export async function getRoom(db: Executor, appId: string, name: string): Promise<Room | undefined> {
-  return db
-    .selectFrom('rooms')
-    .selectAll()
-    .where('app_id', '=', appId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  return db.selectFrom('rooms').selectAll().where('app_id', '=', appId).where('name', '=', name).executeTakeFirst();
 }
 
 /** A room by id, for callers that hold a reference (an endpoint, a message). */
@@ -59,12 +54,7 @@ export async function getRoomById(db: Executor, id: string): Promise<Room | unde
 }
 
 /** Changes a room and returns it; undefined when missing; `UniqueViolation` when renamed onto a taken name. */
-export async function updateRoom(
-  db: Executor,
-  appId: string,
-  name: string,
-  patch: RoomPatch,
-): Promise<Room | undefined> {
+export async function updateRoom(db: Executor, appId: string, name: string, patch: RoomPatch): Promise<Room | undefined> {
   return mapUniqueViolation(() =>
     db
       .updateTable('rooms')
@@ -84,11 +74,7 @@ export async function updateRoom(
 
 /** Deletes a room with its endpoints and messages; false when there was no such room. */
 export async function deleteRoom(db: Executor, appId: string, name: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('rooms')
-    .where('app_id', '=', appId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('rooms').where('app_id', '=', appId).where('name', '=', name).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 

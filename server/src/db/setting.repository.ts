@@ -5,7 +5,11 @@ import type { Executor } from './schema.ts';
  * starts agree on one value because the insert yields to an existing row.
  */
 export async function getOrCreateSetting(db: Executor, key: string, initial: () => string): Promise<string> {
-  await db.insertInto('settings').values({ key, value: initial() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('settings')
+    .values({ key, value: initial() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
   return row.value;
 }

@@ -35,12 +35,7 @@ export async function createUser(db: Executor, input: CreateUserInput): Promise<
 
 /** One of an app's users by username. */
 export async function getUserByUsername(db: Executor, appId: string, username: string): Promise<User | undefined> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('app_id', '=', appId)
-    .where('username', '=', username)
-    .executeTakeFirst();
+  return db.selectFrom('users').selectAll().where('app_id', '=', appId).where('username', '=', username).executeTakeFirst();
 }
 
 /** One of an app's users by id. */
@@ -60,13 +55,7 @@ export async function updateUser(db: Executor, appId: string, id: string, patch:
     ...(patch.staff === undefined ? {} : { staff: patch.staff }),
   };
   if (Object.keys(changes).length === 0) return getUser(db, appId, id);
-  return db
-    .updateTable('users')
-    .set(changes)
-    .where('app_id', '=', appId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+  return db.updateTable('users').set(changes).where('app_id', '=', appId).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 /** Deletes one of an app's users; false when there was no such user. */

@@ -36,7 +36,8 @@ export function createBroadcasts(channels: ChannelLayer): DomainEvents {
       ]);
     },
     messageEdited: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.edited', message)),
-    messageDeleted: (room, message) => publish(topics.roomChat(room.id), encodeUserEvent('chat.deleted', { room: room.name, id: message.id, seq: message.seq })),
+    messageDeleted: (room, message) =>
+      publish(topics.roomChat(room.id), encodeUserEvent('chat.deleted', { room: room.name, id: message.id, seq: message.seq })),
     roomChanged: (appId, change) => publish(topics.appUsers(appId), encodeUserEvent('rooms.changed', change)),
     async roomDeleted(room) {
       await publish(topics.revocations, revocationKey.room(room.id));

@@ -11,6 +11,10 @@ export const endpointHandlers = {
   'message.send': async ({ data }, { session, services }) => {
     const { endpoint } = session;
     if (!canWrite(endpoint.permissions)) throw new SwitchboardError('forbidden', 'This endpoint may only read.');
-    return services.messages.publishToRoom(endpoint.roomId, { type: 'endpoint', id: endpoint.endpointId, identity: endpoint.identity }, { data });
+    return services.messages.publishToRoom(
+      endpoint.roomId,
+      { type: 'endpoint', id: endpoint.endpointId, identity: endpoint.identity },
+      { data },
+    );
   },
 } satisfies Handlers<EndpointActions, HandlerContext<EndpointSession>>;

@@ -23,8 +23,10 @@ function bearer(header: string | undefined): string | undefined {
 export function requireAdmin(setup: AdminTokenSetup) {
   return createMiddleware(async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    if (!token) throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.', undefined, BEARER);
-    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash)) throw new SwitchboardError('unauthenticated', 'The operator token is not valid.', undefined, BEARER);
+    if (!token)
+      throw new SwitchboardError('unauthenticated', 'Send the operator token as Authorization: Bearer <token>.', undefined, BEARER);
+    if (setup.kind === 'disabled' || !secretMatches(token, setup.hash))
+      throw new SwitchboardError('unauthenticated', 'The operator token is not valid.', undefined, BEARER);
     await next();
   });
 }
@@ -34,11 +36,15 @@ export function requireApp(services: Services) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header('api-key');
     if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.', undefined, API_KEY);
-    c.set('app', await services.apps.authenticate(key).catch((err: unknown) => {
-      // The service refuses the key; the 401 must still name the scheme (WWW-Authenticate).
-      if (err instanceof SwitchboardError && err.code === 'unauthenticated') throw new SwitchboardError(err.code, err.message, err.details, { ...API_KEY, cause: err });
-      throw err;
-    }));
+    c.set(
+      'app',
+      await services.apps.authenticate(key).catch((err: unknown) => {
+        // The service refuses the key; the 401 must still name the scheme (WWW-Authenticate).
+        if (err instanceof SwitchboardError && err.code === 'unauthenticated')
+          throw new SwitchboardError(err.code, err.message, err.details, { ...API_KEY, cause: err });
+        throw err;
+      }),
+    );
     await next();
   });
 }

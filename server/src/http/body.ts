@@ -26,7 +26,9 @@ export function intQuery(c: Context, name: string, bounds: { min: number; max: n
   if (raw === undefined || raw === '') return bounds.fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < bounds.min || value > bounds.max) {
-    throw new SwitchboardError('validation_failed', undefined, { issues: [{ path: `/${name}`, message: `must be an integer from ${bounds.min} to ${bounds.max}` }] });
+    throw new SwitchboardError('validation_failed', undefined, {
+      issues: [{ path: `/${name}`, message: `must be an integer from ${bounds.min} to ${bounds.max}` }],
+    });
   }
   return value;
 }

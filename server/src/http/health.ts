@@ -20,10 +20,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok', node: deps.node, version: deps.version } satisfies ResponseOf<'getHealth', 200>));
   routes.get('/readyz', async (c) => {
-    const [database, channels] = await Promise.allSettled([
-      deps.database.ping(),
-      deps.channels.publish('health', ''),
-    ]);
+    const [database, channels] = await Promise.allSettled([deps.database.ping(), deps.channels.publish('health', '')]);
     if (database.status === 'rejected' || channels.status === 'rejected') {
       deps.log.warn({ database: database.status, channels: channels.status }, 'not ready');
       throw new SwitchboardError('unavailable', 'A dependency is not available.', {
@@ -31,7 +28,10 @@ export function healthRoutes(deps: HealthDeps): Hono {
         channels: channels.status === 'fulfilled' ? 'ok' : 'failed',
       });
     }
-    return c.json({ status: 'ready', checks: { database: deps.database.kind, channels: deps.channels.kind } } satisfies ResponseOf<'getReadiness', 200>);
+    return c.json({ status: 'ready', checks: { database: deps.database.kind, channels: deps.channels.kind } } satisfies ResponseOf<
+      'getReadiness',
+      200
+    >);
   });
   return routes;
 }

@@ -24,7 +24,8 @@ const TYPES: Record<string, string> = {
 };
 
 // `connect-src 'self'` covers the page's own ws:// origin in current browsers.
-const BASE_POLICY = "default-src 'self'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const BASE_POLICY =
+  "default-src 'self'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /** The chat, console and playground: only this server's scripts and styles. */
 const APP_POLICY = `${BASE_POLICY}; script-src 'self'; style-src 'self'; connect-src 'self'`;
 /** The docs renderers inject styles and compile JSON Schemas at run time (ajv): they need both. */
@@ -73,7 +74,10 @@ export function pageRoutes(): Hono {
   app.get('/specs/:file', async (c) => {
     const file = c.req.param('file');
     if (!SPECS.has(file)) return notFound(c);
-    return c.body(await readFile(join(specsDir, file)), 200, { 'Content-Type': TYPES['.yaml'] ?? 'text/plain', 'Cache-Control': 'no-cache' });
+    return c.body(await readFile(join(specsDir, file)), 200, {
+      'Content-Type': TYPES['.yaml'] ?? 'text/plain',
+      'Cache-Control': 'no-cache',
+    });
   });
 
   for (const [path, page] of Object.entries(PAGES)) {
@@ -84,7 +88,10 @@ export function pageRoutes(): Hono {
         return c.html(await readFile(join(distDir, page.file), 'utf8'));
       } catch (err) {
         if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err;
-        return c.html('<!doctype html><title>Switchboard</title><p>The pages are not built yet: run <code>npx tsx server/web/build.ts</code> (<code>npm start</code> does it).</p>', 503);
+        return c.html(
+          '<!doctype html><title>Switchboard</title><p>The pages are not built yet: run <code>npx tsx server/web/build.ts</code> (<code>npm start</code> does it).</p>',
+          503,
+        );
       }
     });
   }

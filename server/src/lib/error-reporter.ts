@@ -8,13 +8,18 @@ export type ErrorHandler<Context> = (error: unknown, context: Context) => void;
  */
 export function createErrorReporter<Context>(onError: ErrorHandler<Context> | undefined): ErrorHandler<Context> {
   if (onError === undefined) {
-    return (error) => queueMicrotask(() => { throw error; });
+    return (error) =>
+      queueMicrotask(() => {
+        throw error;
+      });
   }
   return (error, context) => {
     try {
       onError(error, context);
     } catch (handlerError) {
-      queueMicrotask(() => { throw handlerError; });
+      queueMicrotask(() => {
+        throw handlerError;
+      });
     }
   };
 }

@@ -57,14 +57,20 @@ export function toSwitchboardError(err: unknown, onUnknown: (err: unknown) => vo
 }
 
 /** The `issues` detail of validation_failed, from ajv's errors; each path points at the offending (or missing, or extra) property. */
-export function validationIssues(errors: readonly { instancePath: string; message?: string; params: Record<string, unknown> }[] | null | undefined) {
+export function validationIssues(
+  errors: readonly { instancePath: string; message?: string; params: Record<string, unknown> }[] | null | undefined,
+) {
   const named = (e: { params: Record<string, unknown> }) =>
-    typeof e.params.missingProperty === 'string' ? e.params.missingProperty : typeof e.params.additionalProperty === 'string' ? e.params.additionalProperty : undefined;
+    typeof e.params.missingProperty === 'string'
+      ? e.params.missingProperty
+      : typeof e.params.additionalProperty === 'string'
+        ? e.params.additionalProperty
+        : undefined;
   return (errors ?? []).slice(0, 20).map((e) => {
     const property = named(e);
     return {
       path: property === undefined ? e.instancePath : `${e.instancePath}/${pointerToken(property)}`,
-      message: e.params.additionalProperty ? `${e.message ?? 'invalid'}: ${String(e.params.additionalProperty)}` : e.message ?? 'invalid',
+      message: e.params.additionalProperty ? `${e.message ?? 'invalid'}: ${String(e.params.additionalProperty)}` : (e.message ?? 'invalid'),
     };
   });
 }

@@ -183,7 +183,9 @@ class RedisPresence implements RedisPresenceStore {
 
   refresh(): Promise<void> {
     if (this.#closing !== undefined) return Promise.resolve();
-    this.#refreshing ??= this.#heartbeat().finally(() => { this.#refreshing = undefined; });
+    this.#refreshing ??= this.#heartbeat().finally(() => {
+      this.#refreshing = undefined;
+    });
     return this.#refreshing;
   }
 
@@ -213,10 +215,9 @@ class RedisPresence implements RedisPresenceStore {
       for (const [key, members] of this.#owned) multi.hSet(hashKey(this.#prefix, key), Object.fromEntries(members));
       await multi.exec();
     }
-    this.#report(
-      new PresenceStoreError('lapsed', `The liveness of presence node ${this.node} had lapsed; its entries were re-added`),
-      { kind: 'heartbeat' },
-    );
+    this.#report(new PresenceStoreError('lapsed', `The liveness of presence node ${this.node} had lapsed; its entries were re-added`), {
+      kind: 'heartbeat',
+    });
   }
 
   /**
@@ -288,7 +289,10 @@ class RedisPresence implements RedisPresenceStore {
       }
     } else {
       this.#report(
-        new PresenceStoreError('unreachable', `Redis was unreachable when presence node ${this.node} closed; its entries expire with its liveness`),
+        new PresenceStoreError(
+          'unreachable',
+          `Redis was unreachable when presence node ${this.node} closed; its entries expire with its liveness`,
+        ),
         { kind: 'cleanup' },
       );
     }

@@ -65,10 +65,20 @@ export async function connectRedisClient(options: RedisConnectOptions): Promise<
   let client: RedisClient;
   try {
     const { duplicateOf } = options;
-    client = duplicateOf === undefined
-      ? createClient({ url: options.url, name: options.name, socket: { reconnectStrategy }, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } })
-      // The socket settings are copied but the strategy replaced: it must follow this client's phase.
-      : duplicateOf.duplicate({ name: options.name, socket: { ...duplicateOf.options.socket, reconnectStrategy }, commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS } });
+    client =
+      duplicateOf === undefined
+        ? createClient({
+            url: options.url,
+            name: options.name,
+            socket: { reconnectStrategy },
+            commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+          })
+        : // The socket settings are copied but the strategy replaced: it must follow this client's phase.
+          duplicateOf.duplicate({
+            name: options.name,
+            socket: { ...duplicateOf.options.socket, reconnectStrategy },
+            commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+          });
   } catch {
     // node-redis rejected a part describeRedisUrl does not check (the database path); its
     // message is not passed on because some of node-redis's messages quote the whole URL.
@@ -90,7 +100,12 @@ export async function connectRedisClient(options: RedisConnectOptions): Promise<
     throw new options.errorClass('unreachable', `Cannot connect to Redis at ${host}: ${describeError(cause)}`, { cause });
   }
   phase = 'connected';
-  return { client, mute: () => { phase = 'muted'; } };
+  return {
+    client,
+    mute: () => {
+      phase = 'muted';
+    },
+  };
 }
 
 /**

@@ -45,7 +45,14 @@ export function createAppService(deps: Pick<ServiceDeps, 'db'> & { events: Pick<
     async list() {
       const apps = await repo.listApps(db);
       // Revoked keys stay in the table for audit, but the list shows what still opens the API.
-      return Promise.all(apps.map(async (app) => toApp(app, (await repo.listApiKeys(db, app.id)).filter((key) => !key.revoked_at))));
+      return Promise.all(
+        apps.map(async (app) =>
+          toApp(
+            app,
+            (await repo.listApiKeys(db, app.id)).filter((key) => !key.revoked_at),
+          ),
+        ),
+      );
     },
     async delete(appId) {
       if (!(await repo.deleteApp(db, appId))) throw new SwitchboardError('not_found', 'No such app.');

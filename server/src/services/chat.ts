@@ -40,7 +40,12 @@ export interface ChatService {
   /** Deletes a message, keeping a tombstone so replay still sees its seq (author or staff). */
   remove(principal: UserPrincipal, name: string, id: string): Promise<{ room: string; id: string; seq: number }>;
   /** A page of history before `before` (newest page when omitted), ascending; `more` when older ones exist. */
-  history(principal: UserPrincipal, name: string, before: number | undefined, limit: number): Promise<{ messages: RoomMessage[]; more: boolean }>;
+  history(
+    principal: UserPrincipal,
+    name: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<{ messages: RoomMessage[]; more: boolean }>;
 }
 
 function distinctUsers(present: Map<string, string>): UserInfo[] {
@@ -90,7 +95,8 @@ export function createChatService(ctx: ServiceContext): ChatService {
       const key = roomPresenceKey(room.id);
       if (!(await presence.remove(key, connectionId))) return;
       const present = await presence.members(key);
-      if (![...present.values()].some((value) => (JSON.parse(value) as UserInfo).id === principal.userId)) await events.userLeft(room, userInfo(principal));
+      if (![...present.values()].some((value) => (JSON.parse(value) as UserInfo).id === principal.userId))
+        await events.userLeft(room, userInfo(principal));
     },
     async snapshot(principal, name, since) {
       const room = await withLiveSeq(ctx.sequences, await openRoom(principal, name));

@@ -54,7 +54,10 @@ export function createCredentialCache(db: Kysely<Database>): CredentialCache {
 
   const revokedSince = (keys: readonly string[], since: number) => keys.some((key) => (revoked.get(key) ?? -Infinity) >= since);
 
-  async function cached<T>(cacheKey: string, load: () => Promise<{ value: T; keys: string[] } | undefined>): Promise<Verified<T> | undefined> {
+  async function cached<T>(
+    cacheKey: string,
+    load: () => Promise<{ value: T; keys: string[] } | undefined>,
+  ): Promise<Verified<T> | undefined> {
     const now = Date.now();
     const hit = entries.get(cacheKey) as Entry<T> | undefined;
     if (hit && hit.expires > now) return { ...hit.value, verifiedAt: hit.readAt };
@@ -76,7 +79,10 @@ export function createCredentialCache(db: Kysely<Database>): CredentialCache {
         const found = await findEndpointByCodeHash(db, hash);
         if (!found) return undefined;
         const { endpoint, room } = found;
-        return { value: found, keys: [revocationKey.endpoint(endpoint.id), revocationKey.room(room.id), revocationKey.app(endpoint.app_id)] };
+        return {
+          value: found,
+          keys: [revocationKey.endpoint(endpoint.id), revocationKey.room(room.id), revocationKey.app(endpoint.app_id)],
+        };
       });
     },
     user(appId, userId) {

@@ -27,8 +27,22 @@ export async function publishMessage(ctx: ServiceContext, room: Room, sender: Se
   const data = content.data === undefined ? null : (content.data as JsonValue);
   const fields = { sender_type: sender.type, sender_id: sender.id ?? null, sender_name: sender.identity, text: content.text ?? null, data };
   const message: Message | undefined = room.history
-    ? await appendMessage(ctx.db, room.id, { senderType: sender.type, senderId: sender.id ?? null, senderName: sender.identity, data, text: fields.text })
-    : { id: randomUUID(), room_id: room.id, seq: await ctx.sequences.next(room), created_at: new Date(), edited_at: null, deleted_at: null, ...fields };
+    ? await appendMessage(ctx.db, room.id, {
+        senderType: sender.type,
+        senderId: sender.id ?? null,
+        senderName: sender.identity,
+        data,
+        text: fields.text,
+      })
+    : {
+        id: randomUUID(),
+        room_id: room.id,
+        seq: await ctx.sequences.next(room),
+        created_at: new Date(),
+        edited_at: null,
+        deleted_at: null,
+        ...fields,
+      };
   if (!message) throw new SwitchboardError('not_found', `The room ${room.name} no longer exists.`);
   const wire = toRoomMessage(room.name, message);
   try {
@@ -39,7 +53,10 @@ export async function publishMessage(ctx: ServiceContext, room: Room, sender: Se
     // A stored one is sent: readers miss it live but recover it from history (their SDK rejoins
     // on the seq gap, and a node whose subscriptions come back closes its sockets). Answering an
     // error here would make the writer send it again, twice in the history.
-    ctx.log.warn({ err: error, room: room.id, seq: wire.seq }, 'a stored message could not be announced live; readers recover it from history');
+    ctx.log.warn(
+      { err: error, room: room.id, seq: wire.seq },
+      'a stored message could not be announced live; readers recover it from history',
+    );
   }
   return wire;
 }

@@ -74,8 +74,18 @@ export function createUserService(ctx: ServiceContext): UserService {
       const found = await credentials.user(claims.appId, claims.userId);
       if (!found) throw new SwitchboardError('unauthenticated', 'The user of this token no longer exists.');
       const { user, app, verifiedAt } = found;
-      return { kind: 'user', appId: app.id, appName: app.name, userId: user.id, username: user.username, staff: user.staff, expiresAt: claims.expiresAt, verifiedAt };
+      return {
+        kind: 'user',
+        appId: app.id,
+        appName: app.name,
+        userId: user.id,
+        username: user.username,
+        staff: user.staff,
+        expiresAt: claims.expiresAt,
+        verifiedAt,
+      };
     },
-    revoked: (principal) => credentials.revokedSince([revocationKey.user(principal.userId), revocationKey.app(principal.appId)], principal.verifiedAt),
+    revoked: (principal) =>
+      credentials.revokedSince([revocationKey.user(principal.userId), revocationKey.app(principal.appId)], principal.verifiedAt),
   };
 }

@@ -3,7 +3,15 @@
  * layer, so services return what REST bodies and socket frames carry, and a room or a message
  * reads identically on both.
  */
-import type { ApiKey as WireApiKey, App as WireApp, Endpoint as WireEndpoint, Room as WireRoom, RoomMessage, User as WireUser, UserInfo } from '@switchboard/protocol';
+import type {
+  ApiKey as WireApiKey,
+  App as WireApp,
+  Endpoint as WireEndpoint,
+  Room as WireRoom,
+  RoomMessage,
+  User as WireUser,
+  UserInfo,
+} from '@switchboard/protocol';
 import type { ApiKey, App, Endpoint, Message, Room, User } from '../db/schema.ts';
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();

@@ -80,7 +80,14 @@ export function acceptSockets<P, C>(deps: SocketDeps, route: SocketRoute<P, C>):
     return (socket) => {
       const id = newConnectionId(deps.node);
       // Frames are handled only after `prepare` below, so `context` is set before the first one.
-      const connection: Connection = new Connection({ id, route: route.channel, socket: tap(socket), log: deps.log, limits, handle: (frame) => route.dispatch(connection, context, frame) });
+      const connection: Connection = new Connection({
+        id,
+        route: route.channel,
+        socket: tap(socket),
+        log: deps.log,
+        limits,
+        handle: (frame) => route.dispatch(connection, context, frame),
+      });
       const context = route.createContext(connection, principal);
       connections.set(id, connection);
       if (deps.log.isLevelEnabled('debug')) connection.log.debug('socket open');

@@ -31,7 +31,10 @@ const actions = {
 /** A validator in the generated shape: true or false, with `errors` saying why. */
 function validator(check: (data: Record<string, unknown>) => ValidatorError | undefined): Validator {
   const validate: Validator = (data): data is unknown => {
-    const problem = typeof data === 'object' && data !== null && !Array.isArray(data) ? check(data as Record<string, unknown>) : { instancePath: '', keyword: 'type', message: 'must be object', params: {} };
+    const problem =
+      typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? check(data as Record<string, unknown>)
+        : { instancePath: '', keyword: 'type', message: 'must be object', params: {} };
     validate.errors = problem ? [problem] : null;
     return problem === undefined;
   };
@@ -40,8 +43,14 @@ function validator(check: (data: Record<string, unknown>) => ValidatorError | un
 
 const validators = {
   hello: validator(() => undefined),
-  shout: validator((data) => (typeof data.text === 'string' ? undefined : { instancePath: '', keyword: 'required', message: 'must have required property', params: { missingProperty: 'text' } })),
-  fail: validator((data) => (typeof data.code === 'string' ? undefined : { instancePath: '/code', keyword: 'type', message: 'must be string', params: {} })),
+  shout: validator((data) =>
+    typeof data.text === 'string'
+      ? undefined
+      : { instancePath: '', keyword: 'required', message: 'must have required property', params: { missingProperty: 'text' } },
+  ),
+  fail: validator((data) =>
+    typeof data.code === 'string' ? undefined : { instancePath: '/code', keyword: 'type', message: 'must be string', params: {} },
+  ),
 };
 
 const handlers = {
@@ -84,7 +93,11 @@ async function run(text: string, options: { signedIn?: boolean; tokens?: number 
   const ctx: TestContext = { signedIn: options.signedIn ?? true, calls: [] };
   await dispatch(peer, ctx, text);
   expect(sent).toHaveLength(1);
-  return { answer: sent[0] as { action: string; ref?: unknown; payload?: unknown; error?: { code: string; details?: unknown } }, calls: ctx.calls, order };
+  return {
+    answer: sent[0] as { action: string; ref?: unknown; payload?: unknown; error?: { code: string; details?: unknown } },
+    calls: ctx.calls,
+    order,
+  };
 }
 
 const frame = (value: unknown) => JSON.stringify(value);
@@ -92,7 +105,11 @@ const frame = (value: unknown) => JSON.stringify(value);
 describe('dispatcher', () => {
   it('answers a frame over the size limit with frame_too_large, before parsing it, keeping a readable id', async () => {
     const { answer } = await run(`{"id":"big","action":"hello","payload":{"pad":"${'x'.repeat(MAX_FRAME_BYTES)}"`);
-    expect(answer).toEqual({ action: 'error', ref: 'big', error: expect.objectContaining({ code: 'frame_too_large', details: { maxBytes: MAX_FRAME_BYTES } }) });
+    expect(answer).toEqual({
+      action: 'error',
+      ref: 'big',
+      error: expect.objectContaining({ code: 'frame_too_large', details: { maxBytes: MAX_FRAME_BYTES } }),
+    });
   });
 
   it('answers text that is not JSON with bad_request and no ref', async () => {
@@ -126,7 +143,11 @@ describe('dispatcher', () => {
 
   it('validates the payload before the handler runs', async () => {
     const { answer, calls } = await run(frame({ action: 'shout', id: 'v', payload: {} }));
-    expect(answer).toMatchObject({ action: 'shout', ref: 'v', error: { code: 'validation_failed', details: { issues: [{ path: '/text' }] } } });
+    expect(answer).toMatchObject({
+      action: 'shout',
+      ref: 'v',
+      error: { code: 'validation_failed', details: { issues: [{ path: '/text' }] } },
+    });
     expect(calls).toEqual([]);
   });
 

@@ -72,7 +72,12 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
     }
     if (!validateEnvelope(frame)) {
       const issues = validationIssues(validateEnvelope.errors);
-      sendError(connection, 'error', readableId(frame), new SwitchboardError('bad_request', 'The frame is not a valid envelope.', { issues }));
+      sendError(
+        connection,
+        'error',
+        readableId(frame),
+        new SwitchboardError('bad_request', 'The frame is not a valid envelope.', { issues }),
+      );
       return;
     }
     const { action, id, payload } = frame;

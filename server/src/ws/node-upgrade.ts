@@ -132,7 +132,15 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
     let match: RegExpExecArray | null = null;
     const route = compiled.find((r) => (match = r.pattern.exec(url.pathname)) !== null);
     if (!route || !match || incoming.headers.upgrade?.toLowerCase() !== 'websocket') {
-      refuse(socket, url.pathname, new SwitchboardError('not_found', `No socket route at ${url.pathname.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : url.pathname}.`), options.onRefuse);
+      refuse(
+        socket,
+        url.pathname,
+        new SwitchboardError(
+          'not_found',
+          `No socket route at ${url.pathname.startsWith('/ws/endpoint/') ? '/ws/endpoint/:code' : url.pathname}.`,
+        ),
+        options.onRefuse,
+      );
       return;
     }
     const values = (match as RegExpExecArray).slice(1);
@@ -152,7 +160,12 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
     try {
       attach = await route.accept(request);
     } catch (err) {
-      refuse(socket, url.pathname, toSwitchboardError(err, (e) => options.log.error({ err: e }, 'socket upgrade failed')), options.onRefuse);
+      refuse(
+        socket,
+        url.pathname,
+        toSwitchboardError(err, (e) => options.log.error({ err: e }, 'socket upgrade failed')),
+        options.onRefuse,
+      );
       return;
     }
     if (socket.destroyed) return;

@@ -34,7 +34,6 @@ form.addEventListener('submit', (event) => {
 });
 byId('sign-out', HTMLButtonElement).addEventListener('click', () => void signOut());
 
-
 /** An access token and when to stop using it (a minute before it expires). */
 interface HeldToken {
   token: string;
@@ -133,7 +132,8 @@ function showState(state: ConnectionState): void {
 }
 
 function closedMessage(name: string | undefined): string {
-  if (name === 'unauthorized' || name === 'token_expired') return 'The server no longer accepts your sign-in (the user may have been removed). Sign in again.';
+  if (name === 'unauthorized' || name === 'token_expired')
+    return 'The server no longer accepts your sign-in (the user may have been removed). Sign in again.';
   if (name === 'origin_refused') return 'This page is not on an origin the server allows (ALLOWED_ORIGINS).';
   return 'The server closed the connection for good. Sign in again.';
 }

@@ -56,26 +56,49 @@ export function createChatView(client: SwitchboardClient): ChatView {
 
   // The room list ---------------------------------------------------------------------------
   function renderRooms(): void {
-    const items = [...rooms.values()].sort((a, b) => a.name.localeCompare(b.name)).map((room) => {
-      const isJoined = joined.has(room.name);
-      const why = refused.get(room.name);
-      return h(
-        'li',
-        { class: `room${isJoined ? ' joined' : ''}${room.name === active ? ' active' : ''}`, 'data-room': room.name },
-        h(
-          'button',
-          { type: 'button', class: 'room-open', title: isJoined ? 'Show this room' : 'Join this room', onclick: () => (isJoined ? activate(room.name) : join(room.name)) },
-          h('span', { class: 'room-title', text: room.title ?? room.name }),
-          room.staffOnly ? h('span', { class: 'badge', title: 'Only staff may join' }, 'staff only') : undefined,
-          h('span', { class: 'room-name', text: `#${room.name}` }),
-        ),
-        isJoined
-          ? h('button', { type: 'button', class: 'secondary small', onclick: () => leave(room.name), 'aria-label': `Leave ${room.name}` }, 'Leave')
-          : h('button', { type: 'button', class: 'small', disabled: joining.has(room.name), onclick: () => join(room.name), 'aria-label': `Join ${room.name}` }, 'Join'),
-        why ? h('p', { class: 'refused', role: 'alert', text: why }) : undefined,
-      );
-    });
-    roomList.replaceChildren(...(items.length ? items : [h('li', { class: 'empty', text: 'No rooms yet: an app creates them over REST.' })]));
+    const items = [...rooms.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((room) => {
+        const isJoined = joined.has(room.name);
+        const why = refused.get(room.name);
+        return h(
+          'li',
+          { class: `room${isJoined ? ' joined' : ''}${room.name === active ? ' active' : ''}`, 'data-room': room.name },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'room-open',
+              title: isJoined ? 'Show this room' : 'Join this room',
+              onclick: () => (isJoined ? activate(room.name) : join(room.name)),
+            },
+            h('span', { class: 'room-title', text: room.title ?? room.name }),
+            room.staffOnly ? h('span', { class: 'badge', title: 'Only staff may join' }, 'staff only') : undefined,
+            h('span', { class: 'room-name', text: `#${room.name}` }),
+          ),
+          isJoined
+            ? h(
+                'button',
+                { type: 'button', class: 'secondary small', onclick: () => leave(room.name), 'aria-label': `Leave ${room.name}` },
+                'Leave',
+              )
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  disabled: joining.has(room.name),
+                  onclick: () => join(room.name),
+                  'aria-label': `Join ${room.name}`,
+                },
+                'Join',
+              ),
+          why ? h('p', { class: 'refused', role: 'alert', text: why }) : undefined,
+        );
+      });
+    roomList.replaceChildren(
+      ...(items.length ? items : [h('li', { class: 'empty', text: 'No rooms yet: an app creates them over REST.' })]),
+    );
   }
 
   async function loadRooms(): Promise<void> {
@@ -154,19 +177,50 @@ export function createChatView(client: SwitchboardClient): ChatView {
   function addRoom(name: string): Joined {
     const title = rooms.get(name)?.title ?? name;
     const list = h('ol', { class: 'messages', 'aria-label': `Messages in ${title}`, 'aria-live': 'polite' });
-    const input = h('input', { class: 'compose-input', name: 'text', autocomplete: 'off', maxlength: 4000, placeholder: `Message #${name}`, 'aria-label': `Message #${name}` });
+    const input = h('input', {
+      class: 'compose-input',
+      name: 'text',
+      autocomplete: 'off',
+      maxlength: 4000,
+      placeholder: `Message #${name}`,
+      'aria-label': `Message #${name}`,
+    });
     const older = h('button', { type: 'button', class: 'secondary small older', hidden: true }, 'Load older messages');
     const membersEl = h('ul', { class: 'members', 'aria-label': 'Members' });
-    const tab = h('button', { type: 'button', role: 'tab', class: 'tab', id: `tab-${name}`, 'data-room': name, 'aria-controls': `panel-${name}` });
+    const tab = h('button', {
+      type: 'button',
+      role: 'tab',
+      class: 'tab',
+      id: `tab-${name}`,
+      'data-room': name,
+      'aria-controls': `panel-${name}`,
+    });
     const composer = h('form', { class: 'composer' }, input, h('button', { type: 'submit' }, 'Send'));
     const panel = h(
       'section',
       { class: 'room-view', id: `panel-${name}`, role: 'tabpanel', 'data-room': name, 'aria-labelledby': `tab-${name}`, hidden: true },
-      h('div', { class: 'room-head' }, h('h2', { text: title }), h('details', { class: 'members-box' }, h('summary', { class: 'member-count' }), membersEl)),
+      h(
+        'div',
+        { class: 'room-head' },
+        h('h2', { text: title }),
+        h('details', { class: 'members-box' }, h('summary', { class: 'member-count' }), membersEl),
+      ),
       h('div', { class: 'scroller' }, older, list),
       composer,
     );
-    const room: Joined = { name, tab, panel, list, membersEl, input, older, members: new Map(), messages: new Map(), unread: 0, editing: undefined };
+    const room: Joined = {
+      name,
+      tab,
+      panel,
+      list,
+      membersEl,
+      input,
+      older,
+      members: new Map(),
+      messages: new Map(),
+      unread: 0,
+      editing: undefined,
+    };
     tab.addEventListener('click', () => activate(name));
     tab.addEventListener('keydown', (event) => moveTab(event, name));
     older.addEventListener('click', () => void loadHistory(room, true));
@@ -191,7 +245,10 @@ export function createChatView(client: SwitchboardClient): ChatView {
 
   function renderTab(room: Joined): void {
     const title = rooms.get(room.name)?.title ?? room.name;
-    room.tab.replaceChildren(h('span', { text: title }), ...(room.unread ? [h('span', { class: 'unread', 'aria-label': `${room.unread} unread`, text: String(room.unread) })] : []));
+    room.tab.replaceChildren(
+      h('span', { text: title }),
+      ...(room.unread ? [h('span', { class: 'unread', 'aria-label': `${room.unread} unread`, text: String(room.unread) })] : []),
+    );
     room.tab.setAttribute('aria-selected', String(room.name === active));
     room.tab.tabIndex = room.name === active ? 0 : -1;
   }
@@ -221,7 +278,11 @@ export function createChatView(client: SwitchboardClient): ChatView {
 
   function renderMembers(room: Joined): void {
     const members = [...room.members.values()].sort((a, b) => a.username.localeCompare(b.username));
-    room.membersEl.replaceChildren(...members.map((m) => h('li', { class: 'member' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), `${m.username}${m.staff ? ' (staff)' : ''}`)));
+    room.membersEl.replaceChildren(
+      ...members.map((m) =>
+        h('li', { class: 'member' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), `${m.username}${m.staff ? ' (staff)' : ''}`),
+      ),
+    );
     const summary = room.panel.querySelector('.member-count');
     if (summary) summary.textContent = `${members.length} here: ${members.map((m) => m.username).join(', ')}`;
   }
@@ -230,7 +291,11 @@ export function createChatView(client: SwitchboardClient): ChatView {
   async function loadHistory(room: Joined, older = false): Promise<void> {
     const first = Math.min(...[...room.messages.values()].map(({ message }) => message.seq));
     try {
-      const page = await client.chat.history(older && Number.isFinite(first) ? { room: room.name, before: first, limit: HISTORY_PAGE } : { room: room.name, limit: HISTORY_PAGE });
+      const page = await client.chat.history(
+        older && Number.isFinite(first)
+          ? { room: room.name, before: first, limit: HISTORY_PAGE }
+          : { room: room.name, limit: HISTORY_PAGE },
+      );
       for (const message of page.messages) upsert(room, message, false);
       room.older.hidden = !page.more;
       if (!older) scrollDown(room, true);
@@ -309,14 +374,25 @@ export function createChatView(client: SwitchboardClient): ChatView {
     const entry = room.messages.get(id);
     if (!entry || !mayChange(entry.message)) return;
     room.editing = id;
-    const input = h('input', { class: 'edit-input', value: entry.message.text ?? '', maxlength: 4000, 'aria-label': 'Edit the message; Enter saves, Escape cancels' });
+    const input = h('input', {
+      class: 'edit-input',
+      value: entry.message.text ?? '',
+      maxlength: 4000,
+      'aria-label': 'Edit the message; Enter saves, Escape cancels',
+    });
     const done = () => {
       room.editing = undefined;
       const latest = room.messages.get(id);
       if (latest) renderMessage(room, latest.el, latest.message);
       room.input.focus();
     };
-    const form = h('form', { class: 'edit' }, input, h('button', { type: 'submit', class: 'small' }, 'Save'), h('button', { type: 'button', class: 'secondary small', onclick: done }, 'Cancel'));
+    const form = h(
+      'form',
+      { class: 'edit' },
+      input,
+      h('button', { type: 'submit', class: 'small' }, 'Save'),
+      h('button', { type: 'button', class: 'secondary small', onclick: done }, 'Cancel'),
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const text = input.value.trim();

@@ -17,7 +17,9 @@ declare global {
 const scalar = window.Scalar;
 const target = document.getElementById('reference');
 if (!scalar || !target) {
-  target?.append(Object.assign(document.createElement('p'), { className: 'load-error', textContent: 'The REST reference could not load its renderer.' }));
+  target?.append(
+    Object.assign(document.createElement('p'), { className: 'load-error', textContent: 'The REST reference could not load its renderer.' }),
+  );
 } else {
   scalar.createApiReference('#reference', {
     url: '/assets/openapi.json',

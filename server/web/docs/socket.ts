@@ -15,12 +15,20 @@ declare global {
 const renderer = window.AsyncApiStandalone;
 const target = document.getElementById('asyncapi');
 if (!renderer || !target) {
-  target?.append(Object.assign(document.createElement('p'), { className: 'load-error', textContent: 'The socket reference could not load its renderer.' }));
+  target?.append(
+    Object.assign(document.createElement('p'), {
+      className: 'load-error',
+      textContent: 'The socket reference could not load its renderer.',
+    }),
+  );
 } else {
   renderer.render(
     {
       schema: { url: '/assets/asyncapi.json' },
-      config: { show: { sidebar: true, info: true, servers: true, operations: true, messages: true, schemas: true, errors: true }, sidebar: { showOperations: 'byDefault' } },
+      config: {
+        show: { sidebar: true, info: true, servers: true, operations: true, messages: true, schemas: true, errors: true },
+        sidebar: { showOperations: 'byDefault' },
+      },
     },
     target,
   );

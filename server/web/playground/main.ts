@@ -28,7 +28,10 @@ const sendButton = byId('send', HTMLButtonElement);
 const script = byId('script', HTMLTextAreaElement);
 
 const actions: Record<Route, readonly string[]> = { user: Object.keys(userActions), endpoint: Object.keys(endpointActions) };
-const validators: Record<Route, { readonly [action: string]: Validator | undefined }> = { user: userPayloadValidators, endpoint: endpointPayloadValidators };
+const validators: Record<Route, { readonly [action: string]: Validator | undefined }> = {
+  user: userPayloadValidators,
+  endpoint: endpointPayloadValidators,
+};
 let spec: Schema = {};
 let socket: WebSocket | undefined;
 let nextId = 1;
@@ -56,7 +59,8 @@ function starter(schema: Schema | undefined, name = ''): Json {
   if (!schema) return {};
   if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0] as Json;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0] as Json;
-  if (schema.type === 'string') return name === 'room' ? 'lobby' : name === 'id' ? 'message-id' : name === 'token' ? tokenInput.value || 'eyJ…' : 'hello';
+  if (schema.type === 'string')
+    return name === 'room' ? 'lobby' : name === 'id' ? 'message-id' : name === 'token' ? tokenInput.value || 'eyJ…' : 'hello';
   if (schema.type === 'integer' || schema.type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 1;
   if (schema.type === 'boolean') return false;
   const properties = isSchema(schema.properties) ? schema.properties : {};
@@ -71,7 +75,9 @@ function starter(schema: Schema | undefined, name = ''): Json {
 function operationOf(route: Route, action: string): Schema | undefined {
   const operations = isSchema(spec.operations) ? spec.operations : {};
   const channel = `#/channels/${route}`;
-  return Object.values(operations).filter(isSchema).find((op) => op['x-action'] === action && isSchema(op.channel) && op.channel.$ref === channel);
+  return Object.values(operations)
+    .filter(isSchema)
+    .find((op) => op['x-action'] === action && isSchema(op.channel) && op.channel.$ref === channel);
 }
 
 function payloadSchema(route: Route, action: string): Schema | undefined {
@@ -132,9 +138,21 @@ function setState(state: 'open' | 'connecting' | 'closed', text: string): void {
 }
 
 function addEntry(kind: 'out' | 'in' | 'error' | 'close', label: string, ref: string | undefined, body: string): void {
-  const item = h('li', { class: kind, 'data-ref': ref }, h('span', { class: 'kind', text: kind === 'out' ? '→ sent' : kind === 'close' ? '✕ closed' : '← received' }), h('span', {}, h('strong', { text: label }), ref ? h('span', { class: 'ref', text: ` ${kind === 'out' ? 'id' : 'ref'} ${ref}` }) : undefined), h('pre', { text: body }));
+  const item = h(
+    'li',
+    { class: kind, 'data-ref': ref },
+    h('span', { class: 'kind', text: kind === 'out' ? '→ sent' : kind === 'close' ? '✕ closed' : '← received' }),
+    h(
+      'span',
+      {},
+      h('strong', { text: label }),
+      ref ? h('span', { class: 'ref', text: ` ${kind === 'out' ? 'id' : 'ref'} ${ref}` }) : undefined,
+    ),
+    h('pre', { text: body }),
+  );
   // Hovering or focusing one side of a command highlights the other (same id and ref).
-  const link = (on: boolean) => ref && timeline.querySelectorAll(`li[data-ref="${CSS.escape(ref)}"]`).forEach((li) => li.classList.toggle('linked', on));
+  const link = (on: boolean) =>
+    ref && timeline.querySelectorAll(`li[data-ref="${CSS.escape(ref)}"]`).forEach((li) => li.classList.toggle('linked', on));
   item.tabIndex = 0;
   item.addEventListener('mouseenter', () => link(true));
   item.addEventListener('mouseleave', () => link(false));
@@ -146,7 +164,13 @@ function addEntry(kind: 'out' | 'in' | 'error' | 'close', label: string, ref: st
 
 function closeExplained(code: number, reason: string): string {
   const known = Object.entries(closeCodes).find(([, entry]) => entry.code === code);
-  const meaning = known ? `${known[0]}: ${known[1].description}` : code === 1006 ? 'abnormal closure: no close frame (network lost, or the upgrade was refused)' : code === 1000 ? 'normal closure' : 'not a Switchboard code';
+  const meaning = known
+    ? `${known[0]}: ${known[1].description}`
+    : code === 1006
+      ? 'abnormal closure: no close frame (network lost, or the upgrade was refused)'
+      : code === 1000
+        ? 'normal closure'
+        : 'not a Switchboard code';
   return `${code}${reason ? ` "${reason}"` : ''}. ${meaning}${code >= 4500 && code <= 4999 ? ' Do not reconnect.' : code >= 4000 ? ' The client may reconnect.' : ''}`;
 }
 
@@ -209,17 +233,21 @@ function safeParse(): unknown {
 /** The session as a Node script (ws): it sends the same frames and prints every answer. */
 function exportScript(): void {
   const lines = [
-    "// Replays a Switchboard playground session: node session.mjs (npm install ws)",
+    '// Replays a Switchboard playground session: node session.mjs (npm install ws)',
     "import WebSocket from 'ws';",
-    `const frames = ${JSON.stringify(sent.frames.map((f) => JSON.parse(f) as unknown), null, 2)};`,
+    `const frames = ${JSON.stringify(
+      sent.frames.map((f) => JSON.parse(f) as unknown),
+      null,
+      2,
+    )};`,
     `const ws = new WebSocket(${JSON.stringify(sent.url)});`,
-    "const pending = new Set(frames.map((f) => String(f.id)));",
+    'const pending = new Set(frames.map((f) => String(f.id)));',
     "ws.on('message', (data) => {",
-    "  const frame = JSON.parse(String(data));",
-    "  console.log(JSON.stringify(frame));",
+    '  const frame = JSON.parse(String(data));',
+    '  console.log(JSON.stringify(frame));',
     "  if (frame.action === 'connected' || frame.action === 'welcome') for (const f of frames.splice(0)) ws.send(JSON.stringify(f));",
-    "  if (frame.ref !== undefined && pending.delete(String(frame.ref)) && pending.size === 0) ws.close(1000);",
-    "});",
+    '  if (frame.ref !== undefined && pending.delete(String(frame.ref)) && pending.size === 0) ws.close(1000);',
+    '});',
     "ws.on('close', (code, reason) => console.log('closed', code, String(reason)));",
   ];
   script.value = lines.join('\n');

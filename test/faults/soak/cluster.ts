@@ -84,7 +84,13 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
       url: `http://127.0.0.1:${port}`,
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       async start() {
-        const started = ownChild(spawn(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', ENTRY], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] }));
+        const started = ownChild(
+          spawn(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', ENTRY], {
+            cwd: ROOT,
+            env: { ...env, PORT: String(port) },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          }),
+        );
         started.stderr?.setEncoding('utf8').on('data', (text: string) => options.log?.(`[node ${name}] ${text.trimEnd()}`));
         child = started;
         await waitUntilReady(`${node.url}/readyz`, options.readyTimeoutMs, () => started.exitCode === null && started.signalCode === null);

@@ -92,7 +92,7 @@ async function inject(cluster: Cluster, fault: Fault, round: number, options: Sc
 async function storedSeqs(baseUrl: string, apiKey: string, room: string): Promise<number[]> {
   const rest = createRestClient({ baseUrl, apiKey });
   const seqs: number[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await rest.messages.list(room, { after, limit: 500 });
     seqs.push(...page.items.map((m) => m.seq));
     if (page.next === undefined) return seqs;
@@ -137,9 +137,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     return (await rest.users.createToken(user.id)).accessToken;
   };
 
-  const readers = await Promise.all(cluster.nodes.map(async (node) => startReader(`reader-${node.name}`, node.wsUrl, await token(`reader-${node.name}`), ROOMS)));
+  const readers = await Promise.all(
+    cluster.nodes.map(async (node) => startReader(`reader-${node.name}`, node.wsUrl, await token(`reader-${node.name}`), ROOMS)),
+  );
   const writers = await Promise.all(
-    cluster.nodes.map(async (node) => startWriter(`writer-${node.name}`, node.wsUrl, await token(`writer-${node.name}`), ROOMS, options.perSecond)),
+    cluster.nodes.map(async (node) =>
+      startWriter(`writer-${node.name}`, node.wsUrl, await token(`writer-${node.name}`), ROOMS, options.perSecond),
+    ),
   );
   const faults = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
   try {

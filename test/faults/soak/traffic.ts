@@ -43,7 +43,12 @@ interface Participant<R> {
 const CLIENT_OPTIONS = { validate: true, reconnect: { minDelayMs: 50, maxDelayMs: 1_000 }, requestTimeoutMs: 15_000 } as const;
 
 /** Starts a reader on `wsUrl` joined to every room. */
-export async function startReader(name: string, wsUrl: string, token: string, rooms: readonly TrafficRoom[]): Promise<Participant<ReaderRecord>> {
+export async function startReader(
+  name: string,
+  wsUrl: string,
+  token: string,
+  rooms: readonly TrafficRoom[],
+): Promise<Participant<ReaderRecord>> {
   const client = createClient({ url: wsUrl, token, ...CLIENT_OPTIONS });
   const waiters: { room: string; seq: number; resolve: () => void }[] = [];
   const reachedSeq = (room: string) =>

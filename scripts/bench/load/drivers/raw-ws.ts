@@ -11,7 +11,8 @@ export function rawWsDriver(target: Target): Driver {
   };
   return {
     prepare: () => Promise.resolve({ available: true }),
-    reader: (room, sink) => new WsBenchSocket(url(target.readUrl, room, 'read'), { readyOnOpen: true, frame: (_socket, frame) => sink(frame) }),
+    reader: (room, sink) =>
+      new WsBenchSocket(url(target.readUrl, room, 'read'), { readyOnOpen: true, frame: (_socket, frame) => sink(frame) }),
     publisher: (room) => new WsBenchSocket(url(target.publishUrl, room, 'write'), { readyOnOpen: true, frame: () => undefined }),
     publishFrame: (json) => `{"action":"message.send","payload":{"data":${json}}}`,
   };

@@ -19,7 +19,11 @@ interface RoomPaths {
 class Unavailable extends Error {}
 
 async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   const path = new URL(url).pathname;
   if (response.status === 404 && path === '/v1/apps') {
@@ -48,7 +52,11 @@ export function switchboardDriver(target: Target): Driver {
 
   const prepare = async (count: number): Promise<Prepared> => {
     try {
-      const app = await post(`${target.publishUrl}/v1/apps`, { authorization: `Bearer ${target.adminToken}` }, { name: `bench-${Date.now()}` });
+      const app = await post(
+        `${target.publishUrl}/v1/apps`,
+        { authorization: `Bearer ${target.adminToken}` },
+        { name: `bench-${Date.now()}` },
+      );
       const auth = { 'api-key': stringField(app, 'apiKey') };
       for (let index = 0; index < count; index++) {
         const name = `r${index}`;

@@ -21,7 +21,9 @@ export function appRoutes({ apps }: Services, adminToken: AdminTokenSetup): Hono
     await apps.delete(c.req.param('appId'));
     return c.body(null, 204);
   });
-  routes.post('/v1/apps/:appId/keys', async (c) => c.json((await apps.addKey(c.req.param('appId'))) satisfies ResponseOf<'createApiKey', 201>, 201));
+  routes.post('/v1/apps/:appId/keys', async (c) =>
+    c.json((await apps.addKey(c.req.param('appId'))) satisfies ResponseOf<'createApiKey', 201>, 201),
+  );
   routes.delete('/v1/apps/:appId/keys/:keyId', async (c) => {
     await apps.revokeKey(c.req.param('appId'), c.req.param('keyId'));
     return c.body(null, 204);

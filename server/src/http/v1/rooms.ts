@@ -12,9 +12,13 @@ export function roomRoutes(services: Services): Hono<AppEnv> {
   routes.use('/v1/rooms', requireApp(services));
   routes.use('/v1/rooms/*', requireApp(services));
 
-  routes.post('/v1/rooms', async (c) => c.json((await rooms.create(c.var.app.id, await readBody(c, 'createRoom'))) satisfies ResponseOf<'createRoom', 201>, 201));
+  routes.post('/v1/rooms', async (c) =>
+    c.json((await rooms.create(c.var.app.id, await readBody(c, 'createRoom'))) satisfies ResponseOf<'createRoom', 201>, 201),
+  );
   routes.get('/v1/rooms', async (c) => c.json({ items: await rooms.list(c.var.app.id) } satisfies ResponseOf<'listRooms', 200>));
-  routes.get('/v1/rooms/:room', async (c) => c.json((await rooms.get(c.var.app.id, c.req.param('room'))) satisfies ResponseOf<'getRoom', 200>));
+  routes.get('/v1/rooms/:room', async (c) =>
+    c.json((await rooms.get(c.var.app.id, c.req.param('room'))) satisfies ResponseOf<'getRoom', 200>),
+  );
   routes.patch('/v1/rooms/:room', async (c) => {
     const changes = await readBody(c, 'updateRoom');
     return c.json((await rooms.update(c.var.app.id, c.req.param('room'), changes)) satisfies ResponseOf<'updateRoom', 200>);
@@ -29,7 +33,9 @@ export function roomRoutes(services: Services): Hono<AppEnv> {
     const { endpoint, code } = await endpoints.create(c.var.app.id, c.req.param('room'), input);
     return c.json({ ...endpoint, code, path: `/ws/endpoint/${code}` } satisfies ResponseOf<'createEndpoint', 201>, 201);
   });
-  routes.get('/v1/rooms/:room/endpoints', async (c) => c.json({ items: await endpoints.list(c.var.app.id, c.req.param('room')) } satisfies ResponseOf<'listEndpoints', 200>));
+  routes.get('/v1/rooms/:room/endpoints', async (c) =>
+    c.json({ items: await endpoints.list(c.var.app.id, c.req.param('room')) } satisfies ResponseOf<'listEndpoints', 200>),
+  );
   routes.delete('/v1/rooms/:room/endpoints/:endpointId', async (c) => {
     await endpoints.delete(c.var.app.id, c.req.param('room'), c.req.param('endpointId'));
     return c.body(null, 204);

@@ -22,17 +22,24 @@ export function userRoutes(services: Services): Hono<AppEnv> {
     const body = await readBody(c, 'signIn');
     const address = getConnInfo(c).remote.address ?? 'unknown';
     if (!attempts.take(`ip:${address}`) || !attempts.take(`user:${body.app}:${body.username}`)) {
-      throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.', undefined, { retryAfter: attempts.retryAfter() });
+      throw new SwitchboardError('rate_limited', 'Too many sign-in attempts; wait a minute.', undefined, {
+        retryAfter: attempts.retryAfter(),
+      });
     }
     const { token, expiresAt } = await users.signIn(body, SIGN_IN_EXPIRES_IN);
-    return c.json({ accessToken: token, tokenType: 'Bearer', expiresIn: Math.round((expiresAt - Date.now()) / 1000) } satisfies ResponseOf<'signIn', 200>);
+    return c.json({ accessToken: token, tokenType: 'Bearer', expiresIn: Math.round((expiresAt - Date.now()) / 1000) } satisfies ResponseOf<
+      'signIn',
+      200
+    >);
   });
 
   routes.use('/v1/users', requireApp(services));
   routes.use('/v1/users/*', requireApp(services));
   routes.use('/v1/rooms/:room/notifications', requireApp(services));
 
-  routes.post('/v1/users', async (c) => c.json((await users.create(c.var.app.id, await readBody(c, 'createUser'))) satisfies ResponseOf<'createUser', 201>, 201));
+  routes.post('/v1/users', async (c) =>
+    c.json((await users.create(c.var.app.id, await readBody(c, 'createUser'))) satisfies ResponseOf<'createUser', 201>, 201),
+  );
   routes.get('/v1/users', async (c) => c.json({ items: await users.list(c.var.app.id) } satisfies ResponseOf<'listUsers', 200>));
   routes.delete('/v1/users/:userId', async (c) => {
     await users.delete(c.var.app.id, c.req.param('userId'));
