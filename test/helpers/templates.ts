@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-// By path, not by package: the run's global setup imports this in vitest's main process, where
-// Node resolves packages itself and knows no `switchboard-source` condition (a fresh clone has no dist/).
-import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '../../server/src/testing.ts';
+// The run's global setup imports this in vitest's main process, which resolves the workspace
+// packages to their built dist/ (it does not apply the source condition): `npm test` builds first.
+import { createPGlite, openPGliteDatabase, openPostgresDatabase } from '@switchboard/server/testing';
 
 /** The Postgres server tests use; needs rights to create databases. */
 export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
