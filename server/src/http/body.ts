@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import type { BodyOf, OperationWithBody, Validator } from '@switchboard/protocol';
 import { restBodyValidators } from '@switchboard/protocol/validators';
+import { findUnstorable } from '../lib/storable-json.ts';
 import { SwitchboardError, validationIssues } from '../lib/errors.ts';
 
 /** The validated body of `operationId`; `bad_request` for non-JSON, `validation_failed` for a mismatch. */
@@ -17,6 +18,9 @@ export async function readBody<Op extends OperationWithBody>(c: Context, operati
   }
   const validate: Validator<BodyOf<Op>> = restBodyValidators[operationId];
   if (!validate(body)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
+  // What a schema cannot say but Postgres needs (no U+0000, no lone surrogate, bounded depth).
+  const unstorable = findUnstorable(body);
+  if (unstorable) throw new SwitchboardError('validation_failed', undefined, { issues: [unstorable] });
   return body;
 }
 

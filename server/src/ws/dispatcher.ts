@@ -7,6 +7,7 @@
 import type { ActionInfo, ErrorCode, RequestId, Validator } from '@switchboard/protocol';
 import { validateEnvelope } from '@switchboard/protocol/validators';
 import { SwitchboardError, toSwitchboardError, validationIssues } from '../lib/errors.ts';
+import { findUnstorable } from '../lib/storable-json.ts';
 import type { Logger } from '../lib/logger.ts';
 
 /** One action of a generated action map. */
@@ -94,6 +95,9 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       const input = payload ?? {};
       const validate = validators[action]!;
       if (!validate(input)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
+      // What a schema cannot say but Postgres needs (no U+0000, no lone surrogate, bounded depth).
+      const unstorable = findUnstorable(input);
+      if (unstorable) throw new SwitchboardError('validation_failed', undefined, { issues: [unstorable] });
       const output = await handler(input, ctx);
       connection.send(JSON.stringify({ action, ref: id, payload: output }));
       connection.flushAfterReply();
