@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadline } from './deadline.ts';
@@ -58,22 +58,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once something accepts TCP connections on the port. */
-async function waitForPort(port: number, child: () => ChildProcess | undefined, what: string): Promise<void> {
-  const until = Date.now() + deadline(20_000);
-  for (;;) {
-    const exited = child()?.exitCode;
-    if (exited !== null && exited !== undefined) throw new Error(`${what} exited with ${exited} before it listened`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: '127.0.0.1' });
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > until) throw new Error(`${what} did not listen on ${port} in time`);
-    // Polling a port that is about to open: there is no event to wait for.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/**
+ * Resolves when the child writes a line matching `ready` (on stdout or stderr): every server
+ * this suite starts says when it accepts connections. Rejects if it exits first or stays silent
+ * past the deadline.
+ */
+export function waitForLine(child: ChildProcess, ready: RegExp, what: string, timeoutMs: number = deadline(20_000)): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let tail = '';
+    const onData = (chunk: Buffer | string) => {
+      tail = (tail + chunk.toString()).slice(-4_096);
+      if (ready.test(tail)) settle();
+    };
+    const onExit = (code: number | null) => settle(new Error(`${what} exited with ${code} before it was ready`));
+    const timer = setTimeout(() => settle(new Error(`${what} was not ready within ${timeoutMs} ms`)), timeoutMs);
+    function settle(error?: Error) {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      // Keep draining: a child whose pipe fills up blocks.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      if (error) reject(error);
+      else resolve();
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
 
 /** Signals a process and its children (Postgres serves each connection from a child process). */
@@ -102,6 +115,8 @@ interface ProcessRecipe {
   gid?: number;
   /** The signal of a graceful stop. */
   stopSignal: NodeJS.Signals;
+  /** What the process prints once it accepts connections. */
+  ready: RegExp;
 }
 
 function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: () => void): ServerProcess {
@@ -109,10 +124,10 @@ function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: (
   let closed = false;
   const start = async () => {
     if (closed) throw new Error(`${recipe.what} is closed`);
-    const started = ownChild(spawn(recipe.command, recipe.args, { stdio: 'ignore', uid: recipe.uid, gid: recipe.gid }));
+    const started = ownChild(spawn(recipe.command, recipe.args, { stdio: ['ignore', 'pipe', 'pipe'], uid: recipe.uid, gid: recipe.gid }));
     started.once('error', () => {});
     child = started;
-    await waitForPort(port, () => child, recipe.what);
+    await waitForLine(started, recipe.ready, recipe.what);
   };
   const stop = async (options?: { hard?: boolean }) => {
     const running = child;
@@ -156,6 +171,7 @@ export async function startRedisProcess(): Promise<ServerProcess> {
       command: 'redis-server',
       args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', ''],
       stopSignal: 'SIGTERM',
+      ready: /Ready to accept connections/,
     },
     () => rmSync(dir, { recursive: true, force: true }),
   );
@@ -192,6 +208,7 @@ export async function startPostgresProcess(): Promise<ServerProcess> {
       ...user,
       // SIGINT is Postgres's "fast" shutdown: clients are disconnected, nothing is lost.
       stopSignal: 'SIGINT',
+      ready: /database system is ready to accept connections/,
     },
     () => rmSync(dir, { recursive: true, force: true }),
   );

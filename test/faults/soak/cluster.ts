@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort, ownChild, startPostgresProcess, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
+import { freePort, ownChild, startPostgresProcess, waitForLine, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = 'server/src/main.ts';
@@ -32,21 +32,6 @@ export interface Cluster extends AsyncDisposable {
   readonly nodes: readonly ClusterNode[];
   readonly adminToken: string;
   close(): Promise<void>;
-}
-
-/** Polls until `url` answers 200; a node starting up has no event to wait for from outside. */
-export async function waitUntilReady(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (!alive()) throw new Error(`${url}: the process exited`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`${url} not ready within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -88,12 +73,13 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
           spawn(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', ENTRY], {
             cwd: ROOT,
             env: { ...env, PORT: String(port) },
-            stdio: ['ignore', 'ignore', 'pipe'],
+            stdio: ['ignore', 'pipe', 'pipe'],
           }),
         );
-        started.stderr?.setEncoding('utf8').on('data', (text: string) => options.log?.(`[node ${name}] ${text.trimEnd()}`));
+        started.stderr?.on('data', (text: Buffer) => options.log?.(`[node ${name}] ${text.toString().trimEnd()}`));
         child = started;
-        await waitUntilReady(`${node.url}/readyz`, options.readyTimeoutMs, () => started.exitCode === null && started.signalCode === null);
+        // main.ts prints this once the node listens, after its database and channel layer connected.
+        await waitForLine(started, /is listening/, `node ${name}`, options.readyTimeoutMs);
       },
       async stop(signal: 'SIGTERM' | 'SIGKILL') {
         const running = child;
