@@ -51,6 +51,22 @@ export const errorCatalog = {
   "unavailable": {
     "status": 503,
     "message": "A dependency (database, channel layer) is not available right now."
+  },
+  "unknown_kind": {
+    "status": 404,
+    "message": "No job kind of that name."
+  },
+  "busy": {
+    "status": 429,
+    "message": "Too many jobs are running; retry when one has finished."
+  },
+  "job_failed": {
+    "status": 500,
+    "message": "The job's work failed."
+  },
+  "quota_exceeded": {
+    "status": 403,
+    "message": "The app holds as many of these as its quota allows."
   }
 } as const satisfies Record<ErrorCode, { status: number; message: string }>;
 
@@ -77,22 +93,27 @@ export const closeCodes = {
   "token_expired": {
     "code": 4003,
     "reason": "token_expired",
-    "description": "The access token expired. An open socket is closed at the token's expiry, to the second (reason `token_expired`); a token already expired when `/ws` opened completes the handshake and is closed at once, before any frame (reason `token expired`). Get a fresh token, then reconnect (or send `authorize` with a fresh token before it expires)."
+    "description": "The access token expired, or the endpoint code did (its `expiresAt`; the code is refused from then on, and a new one comes from the app). An open socket is closed at the token's expiry, to the second (reason `token_expired`); a token already expired when `/ws` opened completes the handshake and is closed at once, before any frame (reason `token expired`). Get a fresh token, then reconnect (or send `authorize` with a fresh token before it expires)."
   },
   "unavailable": {
     "code": 4004,
     "reason": "unavailable",
-    "description": "A dependency (database, channel layer) failed while opening or serving the socket; reconnect later."
+    "description": "A dependency (database, channel layer) failed while opening or serving the socket, or this node's channel-layer subscriptions came back after a loss (messages published meanwhile never reached it); reconnect, and rejoin rooms with `since` to recover what was missed (the SDK does both)."
+  },
+  "too_many_sockets": {
+    "code": 4005,
+    "reason": "too many sockets",
+    "description": "The socket would pass one of the open-socket limits of the node it reached (`MAX_SOCKETS_PER_USER` for the token's user, `MAX_SOCKETS_PER_APP`, `MAX_SOCKETS_PER_ADDRESS` for the client address); the handshake completes and the socket is closed at once, before any frame (a browser reads no HTTP status). Close a socket you no longer use, or reconnect after a backoff of at least 10 seconds."
   },
   "policy_violation": {
     "code": 4500,
-    "reason": "too many frames in flight",
-    "description": "The client sent frames faster than the server handles them and its inbox (frames received but not yet handled) passed its limit; do not reconnect automatically. Malformed frames never close a socket (they are answered with `error`), and a command over the rate limit is answered `rate_limited`."
+    "reason": "rate limit far exceeded",
+    "description": "The client abused the socket; do not reconnect automatically. Reason `rate limit far exceeded` when it sent commands at more than twice its rate limit (past `FRAME_BURST` refused frames beyond the limit, refilled at `FRAMES_PER_SECOND`), reason `too many malformed frames` when it sent more malformed frames (not JSON, a bad envelope, an unknown action, too large, binary) than `MAX_MALFORMED_FRAMES` a minute. A command over the rate limit is answered `rate_limited` (with `details.retryAfterMs`); a server slowed by a dependency never closes a socket with this code (it stops reading the socket until its inbox drains, and answers frames beyond that `unavailable`)."
   },
   "unauthorized": {
     "code": 4501,
     "reason": "unauthorized",
-    "description": "The credentials were revoked while the socket was open (the user, endpoint or app was deleted, or the endpoint revoked; reason `unauthorized`), or the token given to `/ws` at connect time is not valid (the handshake completes and the socket is closed at once, reason `token refused`); do not reconnect with them."
+    "description": "The credentials were revoked while the socket was open (the user, endpoint or app was deleted, the endpoint revoked, or its code rotated; reason `unauthorized`), or the token given to `/ws` at connect time is not valid (the handshake completes and the socket is closed at once, reason `token refused`); do not reconnect with them."
   },
   "room_deleted": {
     "code": 4502,
@@ -109,15 +130,25 @@ export const closeCodes = {
 /** The name of a documented close code. */
 export type CloseReason = keyof typeof closeCodes;
 
+/** Every error code of the catalog, without the messages (for small bundles). */
+export const errorCodes = ["bad_request","frame_too_large","unknown_action","validation_failed","unauthenticated","forbidden","not_found","conflict","rate_limited","timeout","internal","unavailable","unknown_kind","busy","job_failed","quota_exceeded"] as const satisfies readonly ErrorCode[];
+
+/** The name of each documented close code, by code, without the descriptions (for small bundles). */
+export const closeCodeNames = {"4000":"heartbeat_timeout","4001":"slow_consumer","4002":"server_restart","4003":"token_expired","4004":"unavailable","4005":"too_many_sockets","4500":"policy_violation","4501":"unauthorized","4502":"room_deleted","4503":"origin_refused"} as const satisfies Record<number, CloseReason>;
+
 /** How the server answers a socket upgrade it refuses (an HTTP status and the catalog error body), by error code. */
 export const upgradeRefusals = {
   "unauthenticated": {
     "status": 401,
-    "description": "The endpoint code of `/ws/endpoint/{code}` is unknown or revoked. `/ws` never answers 401, since a browser reads no HTTP status of a refused upgrade; a token refused at connect completes the handshake and is closed with 4003 or 4501, and a /ws upgrade without any token is anonymous until `authorize`."
+    "description": "The endpoint code of `/ws/endpoint/{code}` is unknown, revoked, rotated or expired (one answer for all four), or the API key on the upgrade of `/ws/worker` is not valid. `/ws` never answers 401, since a browser reads no HTTP status of a refused upgrade; a token refused at connect completes the handshake and is closed with 4003 or 4501, and a /ws upgrade without any token is anonymous until `authorize`."
+  },
+  "rate_limited": {
+    "status": 429,
+    "description": "The endpoint socket would pass one of the open-socket limits of this node: `MAX_SOCKETS_PER_ENDPOINT` for the code, `MAX_SOCKETS_PER_APP` or `MAX_SOCKETS_PER_ADDRESS` (`details.scope` says which, `details.limit` its value). `Retry-After` (and `details.retryAfterMs`) says when to try again, at the earliest; closing another socket of the same scope frees a place sooner."
   },
   "not_found": {
     "status": 404,
-    "description": "No socket route at this path (the routes are `/ws` and `/ws/endpoint/{code}`, a trailing slash accepted)."
+    "description": "No socket route at this path (the routes are `/ws`, `/ws/endpoint/{code}` and `/ws/worker`, a trailing slash accepted)."
   },
   "unavailable": {
     "status": 503,

@@ -42,6 +42,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this node, in the text exposition format.
+         * @description Counters and gauges of this node for a Prometheus scraper (prom-client): `switchboard_sockets`, `switchboard_rooms`, `switchboard_frames_in_total{route}` and `switchboard_frames_out_total{route}`, `switchboard_bytes_in_total{route}` and `switchboard_bytes_out_total{route}`, `switchboard_errors_total{code,transport}`, the `switchboard_publish_delivery_seconds` histogram (from a room message's `createdAt` to this node handing it to its members), `switchboard_socket_closes_total{code}`, `switchboard_slow_consumer_closes_total`, `switchboard_channel_resubscriptions_total`, `switchboard_gaps_announced_total`, `switchboard_dependency_timeouts_total{dependency}`, and the process's own (`switchboard_process_*`). Labels take a bounded set of values. With `METRICS_TOKEN` set, the request must carry it as `Authorization: Bearer <token>`; unset, the endpoint is open (for a scraper on a private network).
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apps": {
         parameters: {
             query?: never;
@@ -207,6 +227,32 @@ export interface paths {
         patch: operations["updateRoom"];
         trace?: never;
     };
+    "/v1/rooms/{room}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who is in the room right now (users that joined it with `chat.join`, on every node).
+         * @description Each user with at least one user socket in the room, once however many sockets they have, by username; endpoint sockets are counted per endpoint by listEndpoints. A snapshot: the room's members hear changes as `chat.joined` and `chat.left`.
+         */
+        get: operations["listRoomMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rooms/{room}/endpoints": {
         parameters: {
             query?: never;
@@ -268,6 +314,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rooms/{room}/endpoints/{endpointId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
+                room: components["parameters"]["room"];
+                /**
+                 * @description The endpoint's id (not its code).
+                 * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+                 */
+                endpointId: components["parameters"]["endpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives an endpoint a new secret code, shown once; sockets on the old code are closed (4501).
+         * @description The old code stops working at once: new upgrades with it are refused with 401, exactly like an unknown code, and live sockets opened with it are closed with 4501 (`unauthorized`) on every node. The endpoint keeps its id, room, permissions and identity. `expiresAt` sets when the new code expires (`null` or absent: never).
+         */
+        post: operations["rotateEndpointCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rooms/{room}/messages": {
         parameters: {
             query?: never;
@@ -289,7 +366,7 @@ export interface paths {
         put?: never;
         /**
          * Broadcasts a message to the room's readers, as an endpoint would; stored when the room keeps history.
-         * @description Delivers `data` (any JSON) to every reader of the room on every node, as a `message` event on endpoint sockets. In a room with history it is stored first and numbered; the answer is the message exactly as readers receive it.
+         * @description Delivers `data` (any JSON) to every reader of the room on every node, as a `message` event on endpoint sockets. In a room with history it is stored first and numbered; the answer is the message exactly as readers receive it. With a `clientId` the publish is idempotent per room and sender identity; repeated (a retry after a lost answer or a 503), it is answered 201 with the message the first one produced, stored and broadcast once.
          */
         post: operations["publishMessage"];
         delete?: never;
@@ -335,7 +412,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One user of the caller's app.
+         * @description The user with their display name, whether they have a password and since when their tokens are valid; 404 for a user of another app, the same answer as for one that does not exist.
+         */
+        get: operations["getUser"];
         put?: never;
         post?: never;
         /**
@@ -343,6 +424,30 @@ export interface paths {
          * @description Removes the user; tokens already minted for them are refused from now on, and their live sockets are closed with 4501 (`unauthorized`) on every node.
          */
         delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a user's display name, staff flag or password (a password reset).
+         * @description Changes only the fields sent (at least one). `password` sets a new password (hashed with scrypt); `null` removes it, so only the app can mint their tokens. A new staff flag or display name applies at once to the user's open sockets on every node (they get `user.updated`; one that lost the staff flag is removed from the staff-only rooms it joined, with `chat.removed`) and to every later connection. Tokens already issued stay valid: to apply a password reset at once, follow with revokeUserTokens (sign out everywhere).
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mints an access token for one of the app's own users, without creating a Switchboard user.
+         * @description An app-signed token: the app names a user by its own id (`userId`) and the name others see, and gets an access token its browser uses on `/ws` like any other (the SDK sends it in `authorize`). Nothing is stored: the token itself carries the user, signed by the server. The user is the app's: on the wire its id is `ext:<userId>`, which never equals a Switchboard user's id, and the token works only in this app's rooms (another app's `ext:42` is another user). It is bound by the same rules as any user's (staff-only rooms, edit and delete of their own messages); it lives until `expiresIn` (default an hour) or until the app is deleted, and cannot be revoked one by one: keep it short. No password, no sign-in and no notifyUser for it.
+         */
+        post: operations["createAppToken"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -368,6 +473,32 @@ export interface paths {
          * @description For apps that sign their users in themselves: the backend mints a token and hands it to the browser, which sends it when it opens `/ws`. The body is optional; `expiresIn` defaults to an hour. The socket is closed with 4003 when the token expires.
          */
         post: operations["createUserToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/revoke-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs a user out everywhere; every token issued so far is refused and their open sockets are closed (4501) on every node.
+         * @description Sets the user's `tokensValidAfter` to the next whole second: every token issued before it (signed in, minted by createUserToken, or signed by the app) is refused from now on, on every node, and each socket the user has open is closed with 4501 (`unauthorized`), so the SDK does not reconnect with the old token. Tokens are issued with a whole-second `iat`, so a token asked for within that second is issued once it has passed (a wait under one second).
+         */
+        post: operations["revokeUserTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -426,6 +557,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/job-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists the job kinds the app declared, by name.
+         * @description Each kind the caller's app declared for its workers (see `/ws/worker` in the AsyncAPI spec), with its schemas, concurrency and default timeout; built-in kinds (`sleep`, `rest.request`) are not listed.
+         */
+        get: operations["listJobKinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-kinds/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job kind's name within the caller's app.
+                 * @example report
+                 */
+                kind: components["parameters"]["kind"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One job kind of the app.
+         * @description The kind as declared; `not_found` when the app declared no such kind.
+         */
+        get: operations["getJobKind"];
+        /**
+         * Declares (or replaces) a job kind the app's workers serve.
+         * @description Declares the kind `kind` for the caller's app: the JSON Schemas (draft 2020-12) its params and its result must match (checked when a user starts a job and when a worker reports the result; a refusal is `validation_failed` with the path), how many of its jobs may run at once over all the app's workers (`concurrency`), and the timeout a job gets when `job.start` gives none. A schema must compile, stay within `JOB_MAX_SCHEMA_BYTES` and nest at most 16 levels; remote `$ref`s are not fetched. Built-in names (`sleep`, `rest.request`) are `conflict`; at most `JOB_MAX_KINDS_PER_APP` kinds per app (`busy`). Replacing a kind applies to jobs started afterwards.
+         */
+        put: operations["putJobKind"];
+        post?: never;
+        /**
+         * Deletes a job kind; new jobs of it are refused, running ones continue.
+         * @description `job.start` of the kind answers `unknown_kind` from then on; jobs already started keep running (or waiting) until they end.
+         */
+        delete: operations["deleteJobKind"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/token": {
         parameters: {
             query?: never;
@@ -437,7 +622,7 @@ export interface paths {
         put?: never;
         /**
          * Exchanges an app user's username and password for an access token (a signed JWT with an expiry).
-         * @description For users created with a password. A wrong app, username or password all answer the same 401, so the answer does not tell which accounts exist. Attempts are limited per client address and per account (10 a minute on each node); past that the answer is 429 with `Retry-After`.
+         * @description For users created with a password. A wrong app, username or password all answer the same 401, so the answer does not tell which accounts exist. Attempts are limited per client address (`SIGN_IN_PER_ADDRESS`, 30 a minute) and failures per username and address (`SIGN_IN_PER_ACCOUNT_ADDRESS`, 5 a minute and 20 per 15 minutes), all nodes together; past those the answer is 429 with `Retry-After`. Failures per username from all addresses past `SIGN_IN_PER_ACCOUNT` (10 a minute) only slow each attempt (up to `SIGN_IN_MAX_DELAY_MS`), never refuse it, so no one can lock a user out.
          */
         post: operations["signIn"];
         delete?: never;
@@ -460,7 +645,20 @@ export interface components {
         RoomCreate: T.RoomCreate;
         RoomUpdate: T.RoomUpdate;
         RoomList: T.RoomList;
+        /** @description A job kind's name: lower case, digits, `_`, `.`, `-`; the built-in names are taken. */
+        JobKindName: T.JobKindName;
+        /** @description A JSON Schema (draft 2020-12) as an object; `{}` accepts anything. */
+        JsonSchema: T.JsonSchema;
+        JobKindPut: T.JobKindPut;
+        JobKind: T.JobKind;
+        JobKindList: T.JobKindList;
         EndpointCreate: T.EndpointCreate;
+        EndpointRotate: T.EndpointRotate;
+        /**
+         * Format: date-time
+         * @description When the endpoint's code stops working (a date-time in the future); `null` or absent means never. An expired code is refused like an unknown one (401 at the upgrade), and sockets open with it are closed at that moment with 4003 (`token_expired`).
+         */
+        CodeExpiry: T.CodeExpiry;
         Endpoint: T.Endpoint;
         EndpointCreated: T.EndpointCreated;
         EndpointList: T.EndpointList;
@@ -468,8 +666,12 @@ export interface components {
         MessagePage: T.MessagePage;
         UserCreate: T.UserCreate;
         User: T.User;
+        UserUpdate: T.UserUpdate;
+        MemberList: T.MemberList;
         UserList: T.UserList;
         SignIn: T.SignIn;
+        AppTokenCreate: T.AppTokenCreate;
+        AppToken: T.AppToken;
         TokenCreate: T.TokenCreate;
         Token: T.Token;
         NotificationCreate: T.NotificationCreate;
@@ -493,6 +695,10 @@ export interface components {
         RoomName: T.RoomName;
         /** @description A room as REST and sockets show it. */
         Room: T.Room;
+        /** @description A user's name, unique within its app. */
+        Username: T.Username;
+        /** @description Who a user is, as other users see them. */
+        UserInfo: T.UserInfo;
         /**
          * @description What an endpoint may do in its room.
          * @enum {string}
@@ -502,8 +708,11 @@ export interface components {
         Sender: T.Sender;
         /** @description A message broadcast into a room, as readers receive it and as history returns it. */
         RoomMessage: T.RoomMessage;
-        /** @description A user's name, unique within its app. */
-        Username: T.Username;
+        /**
+         * @description The sender's own id for this send (letters, digits, `.`, `_`, `:`, `-`; 1 to 64), which makes it idempotent: a send repeated with the same `clientId` by the same sender in the same room (a retry after a lost answer) is answered with the message the first one produced, and nothing is stored or broadcast again. Rooms with history remember it as long as the message is stored; rooms without, for 10 minutes. Sockets (`chat.send`, `message.send`) and REST (`publishMessage`) share it: the sender is the user, the endpoint or the app. The SDK sets a fresh one on every send and reuses it when it resends after a reconnect; its REST client and emitter set one per publish and reuse it when they retry.
+         * @example 3b1f0a52-6c8e-4d7a-9f21-0c4e5d6a7b8c
+         */
+        ClientMessageId: T.ClientMessageId;
         /** @enum {string} */
         NotificationLevel: T.NotificationLevel;
     };
@@ -519,6 +728,20 @@ export interface components {
         };
         /** @description The operator token is missing or wrong (`unauthenticated`). */
         AdminUnauthorized: {
+            headers: {
+                /**
+                 * @description The scheme to authenticate with, `Bearer`, with realm `switchboard`.
+                 * @example Bearer realm="switchboard"
+                 */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description `METRICS_TOKEN` is set and the request did not carry it (`unauthenticated`). */
+        MetricsUnauthorized: {
             headers: {
                 /**
                  * @description The scheme to authenticate with, `Bearer`, with realm `switchboard`.
@@ -563,6 +786,15 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /** @description The caller's app has no user with this id (`not_found`); a user of another app gets the same answer. */
+        UserNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The name is taken in the caller's app (`conflict`). */
         Conflict: {
             headers: {
@@ -590,7 +822,16 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Too many attempts (`rate_limited`); `Retry-After` says how many seconds to wait. */
+        /** @description The app holds as many rooms, endpoints or users as its quota allows (`quota_exceeded`; `QUOTA_ROOMS`, `QUOTA_ENDPOINTS`, `QUOTA_USERS`); `details.quota` names it, `details.limit` gives its value. */
+        QuotaExceeded: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Too many requests (`rate_limited`) from this client address or with this API key (`REST_PER_ADDRESS`, `REST_PER_API_KEY` a minute), too many sign-in attempts, or, on a publish, the app's messages per minute (`QUOTA_MESSAGES_PER_MINUTE`); `Retry-After` says how many seconds to wait, `details.scope` which limit it was. */
         RateLimited: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -649,6 +890,11 @@ export interface components {
          * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
          */
         userId: string;
+        /**
+         * @description The job kind's name within the caller's app.
+         * @example report
+         */
+        kind: components["schemas"]["JobKindName"];
         /**
          * @description The endpoint's id (not its code).
          * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
@@ -710,6 +956,28 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every metric, as Prometheus's text format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["MetricsUnauthorized"];
+            default: components["responses"]["Error"];
+        };
+    };
     listApps: {
         parameters: {
             query?: never;
@@ -729,6 +997,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AdminUnauthorized"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -759,6 +1028,7 @@ export interface operations {
             401: components["responses"]["AdminUnauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -787,6 +1057,7 @@ export interface operations {
             };
             401: components["responses"]["AdminUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -817,6 +1088,7 @@ export interface operations {
             };
             401: components["responses"]["AdminUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -850,6 +1122,7 @@ export interface operations {
             };
             401: components["responses"]["AdminUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -873,6 +1146,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["ApiKeyUnauthorized"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -901,9 +1175,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["ApiKeyUnauthorized"];
+            403: components["responses"]["QuotaExceeded"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -934,6 +1210,7 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -962,6 +1239,7 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -999,6 +1277,38 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listRoomMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
+                room: components["parameters"]["room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members, by username. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1029,6 +1339,7 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1063,9 +1374,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["ApiKeyUnauthorized"];
+            403: components["responses"]["QuotaExceeded"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1099,6 +1412,50 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    rotateEndpointCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The room's name within the caller's app.
+                 * @example lobby
+                 */
+                room: components["parameters"]["room"];
+                /**
+                 * @description The endpoint's id (not its code).
+                 * @example a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+                 */
+                endpointId: components["parameters"]["endpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointRotate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint with its new code and socket path (this once). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1141,6 +1498,7 @@ export interface operations {
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1178,6 +1536,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1201,6 +1560,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["ApiKeyUnauthorized"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1229,9 +1589,42 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["ApiKeyUnauthorized"];
+            403: components["responses"]["QuotaExceeded"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["UserNotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1260,6 +1653,76 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The user as they are now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["UserNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createAppToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description The token and the user it stands for. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1297,6 +1760,38 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeUserTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                userId: components["parameters"]["userId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, with the new `tokensValidAfter`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["UserNotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1334,6 +1829,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1371,6 +1867,143 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listJobKinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's job kinds, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobKindList"];
+                };
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getJobKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job kind's name within the caller's app.
+                 * @example report
+                 */
+                kind: components["parameters"]["kind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kind. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobKind"];
+                };
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putJobKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job kind's name within the caller's app.
+                 * @example report
+                 */
+                kind: components["parameters"]["kind"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobKindPut"];
+            };
+        };
+        responses: {
+            /** @description The kind as declared. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobKind"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The name is a built-in kind's (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            /** @description The app already declared `JOB_MAX_KINDS_PER_APP` kinds (`busy`), or sent more requests than its allowance (`rate_limited`, with `Retry-After`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteJobKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job kind's name within the caller's app.
+                 * @example report
+                 */
+                kind: components["parameters"]["kind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["ApiKeyUnauthorized"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };

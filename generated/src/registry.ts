@@ -32,6 +32,12 @@ export interface UserActions {
   "chat.history": { input: T.ChatHistoryInput; output: T.ChatHistoryOutput; errors: "unauthenticated" | "forbidden" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
   /** Lists the app's rooms; `rooms.changed` keeps the list live. */
   "rooms.list": { input: T.EmptyInput; output: T.RoomsListOutput; errors: "unauthenticated" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Starts a job (server-side work this socket can watch, kill and list); answers with its id. */
+  "job.start": { input: T.JobStartInput; output: T.JobStartOutput; errors: "unauthenticated" | "unknown_kind" | "conflict" | "busy" | "frame_too_large" | "unavailable" | "validation_failed" | "rate_limited" | "internal" };
+  /** Kills one of the user's running jobs, whichever node runs it. */
+  "job.kill": { input: T.JobRef; output: T.JobRef; errors: "unauthenticated" | "not_found" | "unavailable" | "validation_failed" | "rate_limited" | "internal" };
+  /** Lists the caller's running jobs (staff: every running job of the app). */
+  "job.status": { input: T.EmptyInput; output: T.JobStatusOutput; errors: "unauthenticated" | "unavailable" | "validation_failed" | "rate_limited" | "internal" };
 }
 
 /** Every event the /ws socket sends, by name. */
@@ -54,8 +60,18 @@ export interface UserEvents {
   "chat.joined": T.PresenceEvent;
   /** A user left a room this socket joined (their last socket in it left or disconnected). */
   "chat.left": T.PresenceEvent;
+  /** A member of a room this socket joined changed their display name or staff flag (sent once per user and room). */
+  "chat.member": T.PresenceEvent;
+  /** This socket was removed from a room it joined (the room became staff-only, or the user lost the staff flag). */
+  "chat.removed": T.ChatRemovedEvent;
+  /** The signed-in user's staff flag or display name changed (updateUser); it applies to this socket at once. */
+  "user.updated": T.UserUpdatedEvent;
   /** A room of the app was created, changed or deleted (over REST or the CLI). */
   "rooms.changed": T.RoomsChangedEvent;
+  /** A running job of this user reported progress. */
+  "job.progress": T.JobProgressEvent;
+  /** A job of this user ended; sent exactly once per job. */
+  "job.finished": T.JobFinishedEvent;
 }
 
 /** Runtime facts about each /ws action: whether it works before authentication, and its own error codes. */
@@ -72,10 +88,13 @@ export const userActions = {
   "chat.delete": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
   "chat.history": { public: false, errors: ["unauthenticated","forbidden","not_found"] },
   "rooms.list": { public: false, errors: ["unauthenticated"] },
+  "job.start": { public: false, errors: ["unauthenticated","unknown_kind","conflict","busy","frame_too_large","unavailable"] },
+  "job.kill": { public: false, errors: ["unauthenticated","not_found","unavailable"] },
+  "job.status": { public: false, errors: ["unauthenticated","unavailable"] },
 } as const satisfies { readonly [K in keyof UserActions]: ActionInfo };
 
 /** The event names of the /ws socket. */
-export const userEvents = ["connected","notification","error","welcome","chat.message","chat.edited","chat.deleted","chat.joined","chat.left","rooms.changed"] as const satisfies readonly (keyof UserEvents)[];
+export const userEvents = ["connected","notification","error","welcome","chat.message","chat.edited","chat.deleted","chat.joined","chat.left","chat.member","chat.removed","user.updated","rooms.changed","job.progress","job.finished"] as const satisfies readonly (keyof UserEvents)[];
 
 /** Every command the /ws/endpoint/{code} socket accepts: payload, reply payload and the error codes it may answer with. */
 export interface EndpointActions {
@@ -91,6 +110,10 @@ export interface EndpointEvents {
   "connected": T.ConnectedEvent;
   /** A message broadcast into the room, by an endpoint or the app's backend (readers only). */
   "message": T.RoomMessage;
+  /** A user joined the room's chat (readers that connected with `?presence=true` only). */
+  "member.joined": T.PresenceEvent;
+  /** A user left the room's chat (readers that connected with `?presence=true` only). */
+  "member.left": T.PresenceEvent;
   /** The room was deleted; the server closes the socket with 4502 right after. */
   "room.deleted": T.RoomDeletedEvent;
   /** Answers a frame that could not be attributed to a known action. */
@@ -104,7 +127,48 @@ export const endpointActions = {
 } as const satisfies { readonly [K in keyof EndpointActions]: ActionInfo };
 
 /** The event names of the /ws/endpoint/{code} socket. */
-export const endpointEvents = ["connected","message","room.deleted","error"] as const satisfies readonly (keyof EndpointEvents)[];
+export const endpointEvents = ["connected","message","member.joined","member.left","room.deleted","error"] as const satisfies readonly (keyof EndpointEvents)[];
+
+/** Every command the /ws/worker socket accepts: payload, reply payload and the error codes it may answer with. */
+export interface WorkerActions {
+  /** Checks that the socket is alive and the server answers; replies with the server time. */
+  "ping": { input: T.PingInput; output: T.PingOutput; errors: "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Authenticates the worker socket with one of the app's API keys. */
+  "authorize": { input: T.WorkerAuthorizeInput; output: T.WorkerAuthorizeOutput; errors: "unauthenticated" | "forbidden" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Says which of the app's job kinds this worker serves and how many jobs it takes at once. */
+  "worker.serve": { input: T.WorkerServeInput; output: T.WorkerServeOutput; errors: "unauthenticated" | "unknown_kind" | "unavailable" | "validation_failed" | "rate_limited" | "internal" };
+  /** Reports progress of a job assigned to this worker; the user gets it as `job.progress`. */
+  "job.progress": { input: T.WorkerJobProgressInput; output: T.WorkerJobOutput; errors: "unauthenticated" | "not_found" | "frame_too_large" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Ends a job assigned to this worker with its result; the user gets `job.finished` `succeeded`. */
+  "job.complete": { input: T.WorkerJobCompleteInput; output: T.WorkerJobOutput; errors: "unauthenticated" | "not_found" | "frame_too_large" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+  /** Ends a job assigned to this worker as failed; the user gets `job.finished` with `error.code` `job_failed`. */
+  "job.fail": { input: T.WorkerJobFailInput; output: T.WorkerJobOutput; errors: "unauthenticated" | "not_found" | "validation_failed" | "rate_limited" | "internal" | "unavailable" };
+}
+
+/** Every event the /ws/worker socket sends, by name. */
+export interface WorkerEvents {
+  /** The first frame on every socket. */
+  "connected": T.ConnectedEvent;
+  /** A job of a kind this worker serves is now this worker's; do the work and end it. */
+  "job.assigned": T.JobAssignedEvent;
+  /** A job of this worker ended without it; stop its work. */
+  "job.cancelled": T.JobCancelledEvent;
+  /** Answers a frame that could not be attributed to a known action. */
+  "error": T.ErrorObject;
+}
+
+/** Runtime facts about each /ws/worker action: whether it works before authentication, and its own error codes. */
+export const workerActions = {
+  "ping": { public: true, errors: [] },
+  "authorize": { public: true, errors: ["unauthenticated","forbidden"] },
+  "worker.serve": { public: false, errors: ["unauthenticated","unknown_kind","unavailable"] },
+  "job.progress": { public: false, errors: ["unauthenticated","not_found","frame_too_large"] },
+  "job.complete": { public: false, errors: ["unauthenticated","not_found","frame_too_large"] },
+  "job.fail": { public: false, errors: ["unauthenticated","not_found"] },
+} as const satisfies { readonly [K in keyof WorkerActions]: ActionInfo };
+
+/** The event names of the /ws/worker socket. */
+export const workerEvents = ["connected","job.assigned","job.cancelled","error"] as const satisfies readonly (keyof WorkerEvents)[];
 
 /** The socket routes, by channel id. */
-export const socketRoutes = {"user":"/ws","endpoint":"/ws/endpoint/{code}"} as const;
+export const socketRoutes = {"user":"/ws","endpoint":"/ws/endpoint/{code}","worker":"/ws/worker"} as const;

@@ -23,6 +23,16 @@ export interface RestOperations {
       default: T.ErrorBody;
     };
   };
+  getMetrics: {
+    method: "get";
+    path: "/metrics";
+    body: never;
+    responses: {
+      200: null;
+      401: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
   listApps: {
     method: "get";
     path: "/v1/apps";
@@ -30,6 +40,7 @@ export interface RestOperations {
     responses: {
       200: T.AppList;
       401: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -44,6 +55,7 @@ export interface RestOperations {
       401: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -56,6 +68,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -68,6 +81,7 @@ export interface RestOperations {
       201: T.ApiKeyCreated;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -80,6 +94,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -91,6 +106,7 @@ export interface RestOperations {
     responses: {
       200: T.RoomList;
       401: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -103,9 +119,11 @@ export interface RestOperations {
       201: T.Room;
       400: T.ErrorBody;
       401: T.ErrorBody;
+      403: T.ErrorBody;
       409: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -118,6 +136,7 @@ export interface RestOperations {
       200: T.Room;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -133,6 +152,7 @@ export interface RestOperations {
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -145,6 +165,20 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  listRoomMembers: {
+    method: "get";
+    path: "/v1/rooms/{room}/members";
+    body: never;
+    responses: {
+      200: T.MemberList;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -157,6 +191,7 @@ export interface RestOperations {
       200: T.EndpointList;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -169,9 +204,11 @@ export interface RestOperations {
       201: T.EndpointCreated;
       400: T.ErrorBody;
       401: T.ErrorBody;
+      403: T.ErrorBody;
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -184,6 +221,23 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  rotateEndpointCode: {
+    method: "post";
+    path: "/v1/rooms/{room}/endpoints/{endpointId}/rotate";
+    body: T.EndpointRotate;
+    responses: {
+      200: T.EndpointCreated;
+      400: T.ErrorBody;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      413: T.ErrorBody;
+      422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -197,6 +251,7 @@ export interface RestOperations {
       401: T.ErrorBody;
       404: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -212,6 +267,7 @@ export interface RestOperations {
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -223,6 +279,7 @@ export interface RestOperations {
     responses: {
       200: T.UserList;
       401: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -235,9 +292,40 @@ export interface RestOperations {
       201: T.User;
       400: T.ErrorBody;
       401: T.ErrorBody;
+      403: T.ErrorBody;
       409: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  getUser: {
+    method: "get";
+    path: "/v1/users/{userId}";
+    body: never;
+    responses: {
+      200: T.User;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  updateUser: {
+    method: "patch";
+    path: "/v1/users/{userId}";
+    body: T.UserUpdate;
+    responses: {
+      200: T.User;
+      400: T.ErrorBody;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      413: T.ErrorBody;
+      422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -250,6 +338,22 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  createAppToken: {
+    method: "post";
+    path: "/v1/tokens";
+    body: T.AppTokenCreate;
+    responses: {
+      201: T.AppToken;
+      400: T.ErrorBody;
+      401: T.ErrorBody;
+      413: T.ErrorBody;
+      422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -265,6 +369,20 @@ export interface RestOperations {
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  revokeUserTokens: {
+    method: "post";
+    path: "/v1/users/{userId}/revoke-tokens";
+    body: never;
+    responses: {
+      200: T.User;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -280,6 +398,7 @@ export interface RestOperations {
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -295,6 +414,59 @@ export interface RestOperations {
       404: T.ErrorBody;
       413: T.ErrorBody;
       422: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  listJobKinds: {
+    method: "get";
+    path: "/v1/job-kinds";
+    body: never;
+    responses: {
+      200: T.JobKindList;
+      401: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  getJobKind: {
+    method: "get";
+    path: "/v1/job-kinds/{kind}";
+    body: never;
+    responses: {
+      200: T.JobKind;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  putJobKind: {
+    method: "put";
+    path: "/v1/job-kinds/{kind}";
+    body: T.JobKindPut;
+    responses: {
+      200: T.JobKind;
+      400: T.ErrorBody;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
+      409: T.ErrorBody;
+      413: T.ErrorBody;
+      422: T.ErrorBody;
+      429: T.ErrorBody;
+      503: T.ErrorBody;
+      default: T.ErrorBody;
+    };
+  };
+  deleteJobKind: {
+    method: "delete";
+    path: "/v1/job-kinds/{kind}";
+    body: never;
+    responses: {
+      204: null;
+      401: T.ErrorBody;
+      404: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -320,7 +492,7 @@ export interface RestOperations {
 export type OperationId = keyof RestOperations;
 
 /** The operations that take a JSON body. */
-export type OperationWithBody = "createApp" | "createRoom" | "updateRoom" | "createEndpoint" | "publishMessage" | "createUser" | "createUserToken" | "notifyUser" | "notifyRoom" | "signIn";
+export type OperationWithBody = "createApp" | "createRoom" | "updateRoom" | "createEndpoint" | "rotateEndpointCode" | "publishMessage" | "createUser" | "updateUser" | "createAppToken" | "createUserToken" | "notifyUser" | "notifyRoom" | "putJobKind" | "signIn";
 
 /** The JSON body of an operation, e.g. `BodyOf<'createRoom'>`. */
 export type BodyOf<Op extends OperationWithBody> = RestOperations[Op]['body'];

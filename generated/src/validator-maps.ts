@@ -5,7 +5,7 @@ import * as outbound from './validators/outbound.js';
 import * as rest from './validators/rest.js';
 import type { Validator } from './validator.ts';
 import type { EventFrameOf, ReplyFrameOf } from './frames.ts';
-import type { UserActions, UserEvents, EndpointActions, EndpointEvents } from './registry.ts';
+import type { UserActions, UserEvents, EndpointActions, EndpointEvents, WorkerActions, WorkerEvents } from './registry.ts';
 import type { BodyOf, OperationId, OperationWithBody, RestOperations } from './rest.ts';
 
 export type { Validator, ValidatorError } from './validator.ts';
@@ -27,6 +27,9 @@ export const userPayloadValidators: { readonly [A in keyof UserActions]: Validat
   "chat.delete": inbound.user_chat_delete,
   "chat.history": inbound.user_chat_history,
   "rooms.list": inbound.user_rooms_list,
+  "job.start": inbound.user_job_start,
+  "job.kill": inbound.user_job_kill,
+  "job.status": inbound.user_job_status,
 };
 
 /** Validators of every frame the /ws socket sends: replies by action, events by name. */
@@ -47,6 +50,9 @@ export const userServerFrameValidators: {
     "chat.delete": outbound.user_reply_chat_delete,
     "chat.history": outbound.user_reply_chat_history,
     "rooms.list": outbound.user_reply_rooms_list,
+    "job.start": outbound.user_reply_job_start,
+    "job.kill": outbound.user_reply_job_kill,
+    "job.status": outbound.user_reply_job_status,
   },
   events: {
     "connected": outbound.user_event_connected,
@@ -58,7 +64,12 @@ export const userServerFrameValidators: {
     "chat.deleted": outbound.user_event_chat_deleted,
     "chat.joined": outbound.user_event_chat_joined,
     "chat.left": outbound.user_event_chat_left,
+    "chat.member": outbound.user_event_chat_member,
+    "chat.removed": outbound.user_event_chat_removed,
+    "user.updated": outbound.user_event_user_updated,
     "rooms.changed": outbound.user_event_rooms_changed,
+    "job.progress": outbound.user_event_job_progress,
+    "job.finished": outbound.user_event_job_finished,
   },
 };
 
@@ -80,10 +91,49 @@ export const endpointServerFrameValidators: {
   events: {
     "connected": outbound.endpoint_event_connected,
     "message": outbound.endpoint_event_message,
+    "member.joined": outbound.endpoint_event_member_joined,
+    "member.left": outbound.endpoint_event_member_left,
     "room.deleted": outbound.endpoint_event_room_deleted,
     "error": outbound.endpoint_event_error,
   },
 };
+
+/** Payload validators of the /ws/worker actions, by action. */
+export const workerPayloadValidators: { readonly [A in keyof WorkerActions]: Validator<WorkerActions[A]['input']> } = {
+  "ping": inbound.worker_ping,
+  "authorize": inbound.worker_authorize,
+  "worker.serve": inbound.worker_worker_serve,
+  "job.progress": inbound.worker_job_progress,
+  "job.complete": inbound.worker_job_complete,
+  "job.fail": inbound.worker_job_fail,
+};
+
+/** Validators of every frame the /ws/worker socket sends: replies by action, events by name. */
+export const workerServerFrameValidators: {
+  readonly replies: { readonly [A in keyof WorkerActions & string]: Validator<ReplyFrameOf<WorkerActions, A>> };
+  readonly events: { readonly [E in keyof WorkerEvents & string]: Validator<EventFrameOf<WorkerEvents, E>> };
+} = {
+  replies: {
+    "ping": outbound.worker_reply_ping,
+    "authorize": outbound.worker_reply_authorize,
+    "worker.serve": outbound.worker_reply_worker_serve,
+    "job.progress": outbound.worker_reply_job_progress,
+    "job.complete": outbound.worker_reply_job_complete,
+    "job.fail": outbound.worker_reply_job_fail,
+  },
+  events: {
+    "connected": outbound.worker_event_connected,
+    "job.assigned": outbound.worker_event_job_assigned,
+    "job.cancelled": outbound.worker_event_job_cancelled,
+    "error": outbound.worker_event_error,
+  },
+};
+
+/** Validators of named schemas marked `x-validate` that the server checks itself (a job kind's params), by schema name. */
+export const schemaValidators = {
+  SleepJobParams: inbound.schema_SleepJobParams,
+  RestRequestJobParams: inbound.schema_RestRequestJobParams,
+} as const;
 
 /** Request body validators, by operationId: `restBodyValidators.createRoom(body)` proves `body` is a `BodyOf<'createRoom'>`. */
 export const restBodyValidators: { readonly [Op in OperationWithBody]: Validator<BodyOf<Op>> } = {
@@ -91,11 +141,15 @@ export const restBodyValidators: { readonly [Op in OperationWithBody]: Validator
   createRoom: rest.body_createRoom,
   updateRoom: rest.body_updateRoom,
   createEndpoint: rest.body_createEndpoint,
+  rotateEndpointCode: rest.body_rotateEndpointCode,
   publishMessage: rest.body_publishMessage,
   createUser: rest.body_createUser,
+  updateUser: rest.body_updateUser,
+  createAppToken: rest.body_createAppToken,
   createUserToken: rest.body_createUserToken,
   notifyUser: rest.body_notifyUser,
   notifyRoom: rest.body_notifyRoom,
+  putJobKind: rest.body_putJobKind,
   signIn: rest.body_signIn,
 };
 
@@ -103,26 +157,37 @@ export const restBodyValidators: { readonly [Op in OperationWithBody]: Validator
 export const restResponseValidators = {
   getHealth: { 200: rest.response_getHealth_200, default: rest.response_getHealth_default },
   getReadiness: { 200: rest.response_getReadiness_200, 503: rest.response_getReadiness_503, default: rest.response_getReadiness_default },
-  listApps: { 200: rest.response_listApps_200, 401: rest.response_listApps_401, 503: rest.response_listApps_503, default: rest.response_listApps_default },
-  createApp: { 201: rest.response_createApp_201, 400: rest.response_createApp_400, 401: rest.response_createApp_401, 413: rest.response_createApp_413, 422: rest.response_createApp_422, 503: rest.response_createApp_503, default: rest.response_createApp_default },
-  deleteApp: { 401: rest.response_deleteApp_401, 404: rest.response_deleteApp_404, 503: rest.response_deleteApp_503, default: rest.response_deleteApp_default },
-  createApiKey: { 201: rest.response_createApiKey_201, 401: rest.response_createApiKey_401, 404: rest.response_createApiKey_404, 503: rest.response_createApiKey_503, default: rest.response_createApiKey_default },
-  revokeApiKey: { 401: rest.response_revokeApiKey_401, 404: rest.response_revokeApiKey_404, 503: rest.response_revokeApiKey_503, default: rest.response_revokeApiKey_default },
-  listRooms: { 200: rest.response_listRooms_200, 401: rest.response_listRooms_401, 503: rest.response_listRooms_503, default: rest.response_listRooms_default },
-  createRoom: { 201: rest.response_createRoom_201, 400: rest.response_createRoom_400, 401: rest.response_createRoom_401, 409: rest.response_createRoom_409, 413: rest.response_createRoom_413, 422: rest.response_createRoom_422, 503: rest.response_createRoom_503, default: rest.response_createRoom_default },
-  getRoom: { 200: rest.response_getRoom_200, 401: rest.response_getRoom_401, 404: rest.response_getRoom_404, 503: rest.response_getRoom_503, default: rest.response_getRoom_default },
-  updateRoom: { 200: rest.response_updateRoom_200, 400: rest.response_updateRoom_400, 401: rest.response_updateRoom_401, 404: rest.response_updateRoom_404, 413: rest.response_updateRoom_413, 422: rest.response_updateRoom_422, 503: rest.response_updateRoom_503, default: rest.response_updateRoom_default },
-  deleteRoom: { 401: rest.response_deleteRoom_401, 404: rest.response_deleteRoom_404, 503: rest.response_deleteRoom_503, default: rest.response_deleteRoom_default },
-  listEndpoints: { 200: rest.response_listEndpoints_200, 401: rest.response_listEndpoints_401, 404: rest.response_listEndpoints_404, 503: rest.response_listEndpoints_503, default: rest.response_listEndpoints_default },
-  createEndpoint: { 201: rest.response_createEndpoint_201, 400: rest.response_createEndpoint_400, 401: rest.response_createEndpoint_401, 404: rest.response_createEndpoint_404, 413: rest.response_createEndpoint_413, 422: rest.response_createEndpoint_422, 503: rest.response_createEndpoint_503, default: rest.response_createEndpoint_default },
-  deleteEndpoint: { 401: rest.response_deleteEndpoint_401, 404: rest.response_deleteEndpoint_404, 503: rest.response_deleteEndpoint_503, default: rest.response_deleteEndpoint_default },
-  listMessages: { 200: rest.response_listMessages_200, 401: rest.response_listMessages_401, 404: rest.response_listMessages_404, 422: rest.response_listMessages_422, 503: rest.response_listMessages_503, default: rest.response_listMessages_default },
-  publishMessage: { 201: rest.response_publishMessage_201, 400: rest.response_publishMessage_400, 401: rest.response_publishMessage_401, 404: rest.response_publishMessage_404, 413: rest.response_publishMessage_413, 422: rest.response_publishMessage_422, 503: rest.response_publishMessage_503, default: rest.response_publishMessage_default },
-  listUsers: { 200: rest.response_listUsers_200, 401: rest.response_listUsers_401, 503: rest.response_listUsers_503, default: rest.response_listUsers_default },
-  createUser: { 201: rest.response_createUser_201, 400: rest.response_createUser_400, 401: rest.response_createUser_401, 409: rest.response_createUser_409, 413: rest.response_createUser_413, 422: rest.response_createUser_422, 503: rest.response_createUser_503, default: rest.response_createUser_default },
-  deleteUser: { 401: rest.response_deleteUser_401, 404: rest.response_deleteUser_404, 503: rest.response_deleteUser_503, default: rest.response_deleteUser_default },
-  createUserToken: { 201: rest.response_createUserToken_201, 400: rest.response_createUserToken_400, 401: rest.response_createUserToken_401, 404: rest.response_createUserToken_404, 413: rest.response_createUserToken_413, 422: rest.response_createUserToken_422, 503: rest.response_createUserToken_503, default: rest.response_createUserToken_default },
-  notifyUser: { 202: rest.response_notifyUser_202, 400: rest.response_notifyUser_400, 401: rest.response_notifyUser_401, 404: rest.response_notifyUser_404, 413: rest.response_notifyUser_413, 422: rest.response_notifyUser_422, 503: rest.response_notifyUser_503, default: rest.response_notifyUser_default },
-  notifyRoom: { 202: rest.response_notifyRoom_202, 400: rest.response_notifyRoom_400, 401: rest.response_notifyRoom_401, 404: rest.response_notifyRoom_404, 413: rest.response_notifyRoom_413, 422: rest.response_notifyRoom_422, 503: rest.response_notifyRoom_503, default: rest.response_notifyRoom_default },
+  getMetrics: { 401: rest.response_getMetrics_401, default: rest.response_getMetrics_default },
+  listApps: { 200: rest.response_listApps_200, 401: rest.response_listApps_401, 429: rest.response_listApps_429, 503: rest.response_listApps_503, default: rest.response_listApps_default },
+  createApp: { 201: rest.response_createApp_201, 400: rest.response_createApp_400, 401: rest.response_createApp_401, 413: rest.response_createApp_413, 422: rest.response_createApp_422, 429: rest.response_createApp_429, 503: rest.response_createApp_503, default: rest.response_createApp_default },
+  deleteApp: { 401: rest.response_deleteApp_401, 404: rest.response_deleteApp_404, 429: rest.response_deleteApp_429, 503: rest.response_deleteApp_503, default: rest.response_deleteApp_default },
+  createApiKey: { 201: rest.response_createApiKey_201, 401: rest.response_createApiKey_401, 404: rest.response_createApiKey_404, 429: rest.response_createApiKey_429, 503: rest.response_createApiKey_503, default: rest.response_createApiKey_default },
+  revokeApiKey: { 401: rest.response_revokeApiKey_401, 404: rest.response_revokeApiKey_404, 429: rest.response_revokeApiKey_429, 503: rest.response_revokeApiKey_503, default: rest.response_revokeApiKey_default },
+  listRooms: { 200: rest.response_listRooms_200, 401: rest.response_listRooms_401, 429: rest.response_listRooms_429, 503: rest.response_listRooms_503, default: rest.response_listRooms_default },
+  createRoom: { 201: rest.response_createRoom_201, 400: rest.response_createRoom_400, 401: rest.response_createRoom_401, 403: rest.response_createRoom_403, 409: rest.response_createRoom_409, 413: rest.response_createRoom_413, 422: rest.response_createRoom_422, 429: rest.response_createRoom_429, 503: rest.response_createRoom_503, default: rest.response_createRoom_default },
+  getRoom: { 200: rest.response_getRoom_200, 401: rest.response_getRoom_401, 404: rest.response_getRoom_404, 429: rest.response_getRoom_429, 503: rest.response_getRoom_503, default: rest.response_getRoom_default },
+  updateRoom: { 200: rest.response_updateRoom_200, 400: rest.response_updateRoom_400, 401: rest.response_updateRoom_401, 404: rest.response_updateRoom_404, 413: rest.response_updateRoom_413, 422: rest.response_updateRoom_422, 429: rest.response_updateRoom_429, 503: rest.response_updateRoom_503, default: rest.response_updateRoom_default },
+  deleteRoom: { 401: rest.response_deleteRoom_401, 404: rest.response_deleteRoom_404, 429: rest.response_deleteRoom_429, 503: rest.response_deleteRoom_503, default: rest.response_deleteRoom_default },
+  listRoomMembers: { 200: rest.response_listRoomMembers_200, 401: rest.response_listRoomMembers_401, 404: rest.response_listRoomMembers_404, 429: rest.response_listRoomMembers_429, 503: rest.response_listRoomMembers_503, default: rest.response_listRoomMembers_default },
+  listEndpoints: { 200: rest.response_listEndpoints_200, 401: rest.response_listEndpoints_401, 404: rest.response_listEndpoints_404, 429: rest.response_listEndpoints_429, 503: rest.response_listEndpoints_503, default: rest.response_listEndpoints_default },
+  createEndpoint: { 201: rest.response_createEndpoint_201, 400: rest.response_createEndpoint_400, 401: rest.response_createEndpoint_401, 403: rest.response_createEndpoint_403, 404: rest.response_createEndpoint_404, 413: rest.response_createEndpoint_413, 422: rest.response_createEndpoint_422, 429: rest.response_createEndpoint_429, 503: rest.response_createEndpoint_503, default: rest.response_createEndpoint_default },
+  deleteEndpoint: { 401: rest.response_deleteEndpoint_401, 404: rest.response_deleteEndpoint_404, 429: rest.response_deleteEndpoint_429, 503: rest.response_deleteEndpoint_503, default: rest.response_deleteEndpoint_default },
+  rotateEndpointCode: { 200: rest.response_rotateEndpointCode_200, 400: rest.response_rotateEndpointCode_400, 401: rest.response_rotateEndpointCode_401, 404: rest.response_rotateEndpointCode_404, 413: rest.response_rotateEndpointCode_413, 422: rest.response_rotateEndpointCode_422, 429: rest.response_rotateEndpointCode_429, 503: rest.response_rotateEndpointCode_503, default: rest.response_rotateEndpointCode_default },
+  listMessages: { 200: rest.response_listMessages_200, 401: rest.response_listMessages_401, 404: rest.response_listMessages_404, 422: rest.response_listMessages_422, 429: rest.response_listMessages_429, 503: rest.response_listMessages_503, default: rest.response_listMessages_default },
+  publishMessage: { 201: rest.response_publishMessage_201, 400: rest.response_publishMessage_400, 401: rest.response_publishMessage_401, 404: rest.response_publishMessage_404, 413: rest.response_publishMessage_413, 422: rest.response_publishMessage_422, 429: rest.response_publishMessage_429, 503: rest.response_publishMessage_503, default: rest.response_publishMessage_default },
+  listUsers: { 200: rest.response_listUsers_200, 401: rest.response_listUsers_401, 429: rest.response_listUsers_429, 503: rest.response_listUsers_503, default: rest.response_listUsers_default },
+  createUser: { 201: rest.response_createUser_201, 400: rest.response_createUser_400, 401: rest.response_createUser_401, 403: rest.response_createUser_403, 409: rest.response_createUser_409, 413: rest.response_createUser_413, 422: rest.response_createUser_422, 429: rest.response_createUser_429, 503: rest.response_createUser_503, default: rest.response_createUser_default },
+  getUser: { 200: rest.response_getUser_200, 401: rest.response_getUser_401, 404: rest.response_getUser_404, 429: rest.response_getUser_429, 503: rest.response_getUser_503, default: rest.response_getUser_default },
+  updateUser: { 200: rest.response_updateUser_200, 400: rest.response_updateUser_400, 401: rest.response_updateUser_401, 404: rest.response_updateUser_404, 413: rest.response_updateUser_413, 422: rest.response_updateUser_422, 429: rest.response_updateUser_429, 503: rest.response_updateUser_503, default: rest.response_updateUser_default },
+  deleteUser: { 401: rest.response_deleteUser_401, 404: rest.response_deleteUser_404, 429: rest.response_deleteUser_429, 503: rest.response_deleteUser_503, default: rest.response_deleteUser_default },
+  createAppToken: { 201: rest.response_createAppToken_201, 400: rest.response_createAppToken_400, 401: rest.response_createAppToken_401, 413: rest.response_createAppToken_413, 422: rest.response_createAppToken_422, 429: rest.response_createAppToken_429, 503: rest.response_createAppToken_503, default: rest.response_createAppToken_default },
+  createUserToken: { 201: rest.response_createUserToken_201, 400: rest.response_createUserToken_400, 401: rest.response_createUserToken_401, 404: rest.response_createUserToken_404, 413: rest.response_createUserToken_413, 422: rest.response_createUserToken_422, 429: rest.response_createUserToken_429, 503: rest.response_createUserToken_503, default: rest.response_createUserToken_default },
+  revokeUserTokens: { 200: rest.response_revokeUserTokens_200, 401: rest.response_revokeUserTokens_401, 404: rest.response_revokeUserTokens_404, 429: rest.response_revokeUserTokens_429, 503: rest.response_revokeUserTokens_503, default: rest.response_revokeUserTokens_default },
+  notifyUser: { 202: rest.response_notifyUser_202, 400: rest.response_notifyUser_400, 401: rest.response_notifyUser_401, 404: rest.response_notifyUser_404, 413: rest.response_notifyUser_413, 422: rest.response_notifyUser_422, 429: rest.response_notifyUser_429, 503: rest.response_notifyUser_503, default: rest.response_notifyUser_default },
+  notifyRoom: { 202: rest.response_notifyRoom_202, 400: rest.response_notifyRoom_400, 401: rest.response_notifyRoom_401, 404: rest.response_notifyRoom_404, 413: rest.response_notifyRoom_413, 422: rest.response_notifyRoom_422, 429: rest.response_notifyRoom_429, 503: rest.response_notifyRoom_503, default: rest.response_notifyRoom_default },
+  listJobKinds: { 200: rest.response_listJobKinds_200, 401: rest.response_listJobKinds_401, 503: rest.response_listJobKinds_503, default: rest.response_listJobKinds_default },
+  getJobKind: { 200: rest.response_getJobKind_200, 401: rest.response_getJobKind_401, 404: rest.response_getJobKind_404, 503: rest.response_getJobKind_503, default: rest.response_getJobKind_default },
+  putJobKind: { 200: rest.response_putJobKind_200, 400: rest.response_putJobKind_400, 401: rest.response_putJobKind_401, 404: rest.response_putJobKind_404, 409: rest.response_putJobKind_409, 413: rest.response_putJobKind_413, 422: rest.response_putJobKind_422, 429: rest.response_putJobKind_429, 503: rest.response_putJobKind_503, default: rest.response_putJobKind_default },
+  deleteJobKind: { 401: rest.response_deleteJobKind_401, 404: rest.response_deleteJobKind_404, 503: rest.response_deleteJobKind_503, default: rest.response_deleteJobKind_default },
   signIn: { 200: rest.response_signIn_200, 400: rest.response_signIn_400, 401: rest.response_signIn_401, 413: rest.response_signIn_413, 422: rest.response_signIn_422, 429: rest.response_signIn_429, 503: rest.response_signIn_503, default: rest.response_signIn_default },
 } as const satisfies { readonly [Op in OperationId]: { readonly [S in keyof RestOperations[Op]['responses']]?: Validator<RestOperations[Op]['responses'][S]> } };

@@ -10,11 +10,34 @@ export interface ProcessStats {
   cpuUs: number;
   /** Resident set size, in bytes. */
   rss: number;
+  /** Read and write system calls since the process started (`/proc/<pid>/io` syscr + syscw, read by the runner); NaN where there is no /proc. */
+  syscalls?: number;
+  /** With BENCH_CONTRACT=1 (Switchboard only): what the contract tap checked and found so far. */
+  contract?: ContractReport;
+}
+
+/** What a server's contract tap (test/helpers/contract.ts) saw: frames, closes, refusals and responses checked, and the violations (the first few). */
+export interface ContractReport {
+  checked: number;
+  violations: string[];
+}
+
+function isContractReport(value: unknown): value is ContractReport {
+  return (
+    isRecord(value) &&
+    typeof value.checked === 'number' &&
+    Array.isArray(value.violations) &&
+    value.violations.every((v) => typeof v === 'string')
+  );
 }
 
 /** From a server process to the runner. */
 export type PeerReport =
-  { type: 'ready'; port: number } | { type: 'stats'; seq: number; stats: ProcessStats } | { type: 'failed'; message: string };
+  | { type: 'ready'; port: number }
+  | { type: 'stats'; seq: number; stats: ProcessStats }
+  | { type: 'failed'; message: string }
+  /** Sent once the server has closed, before the process exits: what its contract tap found, shutdown included. */
+  | { type: 'stopped'; contract?: ContractReport };
 
 /** From the runner to a server process. */
 export type PeerRequest = { type: 'stats'; seq: number; gc: boolean } | { type: 'stop' };
@@ -45,10 +68,13 @@ export function isPeerReport(value: unknown): value is PeerReport {
         typeof value.seq === 'number' &&
         isRecord(value.stats) &&
         typeof value.stats.cpuUs === 'number' &&
-        typeof value.stats.rss === 'number'
+        typeof value.stats.rss === 'number' &&
+        (value.stats.contract === undefined || isContractReport(value.stats.contract))
       );
     case 'failed':
       return typeof value.message === 'string';
+    case 'stopped':
+      return value.contract === undefined || isContractReport(value.contract);
     default:
       return false;
   }

@@ -1,8 +1,10 @@
 /** What a benchmark run measured, before any median or ratio (the report computes those). */
 import type { IdleSample, LoadSample } from './load/api.ts';
+import type { ContractReport } from './messages.ts';
 import type { ScenarioName, Sizes } from './options.ts';
 import type { PeerName } from './runner/peer-catalog.ts';
 import type { Shape } from './runner/deployment.ts';
+import type { JobsRun } from './runner/jobs-scenario.ts';
 
 /** A measurement, or why there is none. */
 export type Outcome<T> =
@@ -18,6 +20,12 @@ export interface LoadMeasure extends LoadSample {
   cpuUs: number;
   /** Server CPU (user + system, all nodes) per delivered message, in microseconds. */
   cpuUsPerDelivery: number;
+  /** WebSocket bytes per delivered message (the frame a reader gets, header included). */
+  bytesPerDelivery: number;
+  /** The server's read and write system calls (all nodes) per delivered message. */
+  syscallsPerDelivery: number;
+  /** The JSON body each publish carried, in bytes. */
+  bodyBytes: number;
   /** Why the phase does not count as sustained; undefined when it does. */
   failure: string | undefined;
   /** 2 when a failed step was measured again (a shared machine has passing hiccups). */
@@ -32,6 +40,10 @@ export interface FanoutRun {
   sustainedRate: number;
   /** The step at 80 % of the baseline's sustained rate. */
   atTarget: LoadMeasure | undefined;
+  /** Open-loop phases at the fixed loads of `Sizes.fixedRates` (deliveries/s), in that order. */
+  fixed: LoadMeasure[];
+  /** The closed loop again with each larger body of `Sizes.bodies` (bodyPeers only). */
+  bodies: LoadMeasure[];
 }
 
 /** The storm and idle scenarios of one peer in one round (one pass measures both). */
@@ -54,6 +66,8 @@ export interface PeerRun {
   loadAverage: number;
   idle: Outcome<IdleRun> | undefined;
   fanout: Outcome<FanoutRun> | undefined;
+  /** With `--contract`: what the Switchboard nodes' contract taps checked and found, shutdown included. */
+  contract?: ContractReport;
 }
 
 /** The minified, gzipped browser bundles. */
@@ -94,5 +108,7 @@ export interface BenchResults {
   runs: PeerRun[];
   reference: Record<Shape, Reference>;
   sdk: Outcome<SdkSize>;
+  /** The `jobs` scenario on embedded Switchboard; undefined when not selected. */
+  jobs?: Outcome<JobsRun>;
   environment: Environment;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmark and writes docs/benchmarks.md with the latency chart next
- * to it. Flags: --smoke, --only=<scenarios>, --peers=<peers>, --rounds=<n>, --out=<file.md>,
+ * to it. Flags: --smoke, --contract (Switchboard's nodes run the contract tap), --only=<scenarios>, --peers=<peers>, --rounds=<n>, --out=<file.md>,
  * --json=<file> (the raw results, for comparing runs).
  */
 import { writeFile } from 'node:fs/promises';

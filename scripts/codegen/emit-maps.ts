@@ -113,6 +113,13 @@ export function emitValidatorMaps(model: ProtocolModel): string {
     out.push('  },');
     out.push('};\n');
   }
+  const marked = Object.entries(model.defs).filter(([, schema]) => schema['x-validate'] === true);
+  if (marked.length > 0) {
+    out.push("/** Validators of named schemas marked `x-validate` that the server checks itself (a job kind's params), by schema name. */");
+    out.push('export const schemaValidators = {');
+    for (const [name] of marked) out.push(`  ${name}: inbound.${validatorName('schema', name)},`);
+    out.push('} as const;\n');
+  }
   out.push(
     "/** Request body validators, by operationId: `restBodyValidators.createRoom(body)` proves `body` is a `BodyOf<'createRoom'>`. */",
   );

@@ -83,6 +83,12 @@ export function emitErrors(model: ProtocolModel): string {
   out.push(`export const closeCodes = ${JSON.stringify(model.closeCodes, null, 2)} as const;\n`);
   out.push('/** The name of a documented close code. */');
   out.push('export type CloseReason = keyof typeof closeCodes;\n');
+  out.push('/** Every error code of the catalog, without the messages (for small bundles). */');
+  out.push(`export const errorCodes = ${JSON.stringify(Object.keys(model.errorCatalog))} as const satisfies readonly ErrorCode[];\n`);
+  out.push('/** The name of each documented close code, by code, without the descriptions (for small bundles). */');
+  out.push(
+    `export const closeCodeNames = ${JSON.stringify(Object.fromEntries(Object.entries(model.closeCodes).map(([name, c]) => [c.code, name])))} as const satisfies Record<number, CloseReason>;\n`,
+  );
   out.push('/** How the server answers a socket upgrade it refuses (an HTTP status and the catalog error body), by error code. */');
   out.push(
     `export const upgradeRefusals = ${JSON.stringify(model.upgradeRefusals, null, 2)} as const satisfies { readonly [C in ErrorCode]?: { status: number; description: string } };\n`,

@@ -73,6 +73,10 @@ export function validatorSchemas(model: ProtocolModel): Record<'inbound' | 'outb
     }
     for (const event of channel.events) outbound[validatorName(channel.id, 'event', event.name)] = eventFrame(channel, event);
   }
+  // Named schemas marked `x-validate: true` that no action carries (e.g. a job kind's params), checked by the server itself.
+  for (const [name, schema] of Object.entries(model.defs)) {
+    if (schema['x-validate'] === true) inbound[validatorName('schema', name)] = { schema: DEF(name), type: `T.${name}` };
+  }
   const rest: Record<string, ValidatorSpec> = {};
   for (const op of model.restOperations) {
     if (op.requestBody) rest[validatorName('body', op.operationId)] = { schema: op.requestBody, type: tsOf(op.requestBody) };

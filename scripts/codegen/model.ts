@@ -109,14 +109,21 @@ export async function loadModel(): Promise<ProtocolModel> {
   };
   const commonErrors = (asyncapi['x-common-errors'] as string[]).map((c) => knownCode(c, 'x-common-errors'));
 
-  const channels: ChannelModel[] = Object.entries(asyncapi.channels as Doc).map(([id, channel]) => ({
-    id,
-    address: channel.address,
-    actions: [],
-    events: [],
-  }));
+  // A compatibility channel (`x-compat`) speaks an origin system's frames, not the envelope: it
+  // has no registry; its route and its checks are hand-written (server/src/sockets/compat-*.ts).
+  const channels: ChannelModel[] = Object.entries(asyncapi.channels as Doc)
+    .filter(([, channel]) => channel['x-compat'] === undefined)
+    .map(([id, channel]) => ({
+      id,
+      address: channel.address,
+      actions: [],
+      events: [],
+    }));
   const message = (ref: string) => resolveMessage(asyncapi, ref);
   for (const [opId, op] of Object.entries(asyncapi.operations as Doc)) {
+    // An origin system's own frame (`x-compat`), accepted as it is: no envelope, no registry entry;
+    // its route translates it (server/src/sockets/compat-*.ts).
+    if (op['x-compat'] !== undefined) continue;
     const channelId = String(op.channel.$ref).replace('#/channels/', '');
     const channel = channels.find((c) => c.id === channelId);
     if (!channel) throw new Error(`operation ${opId}: unknown channel ${channelId}`);

@@ -1,17 +1,12 @@
-import { closeCodes } from '@switchboard/protocol';
-import type { CloseReason } from '@switchboard/protocol';
+import { closeCodeNames, type CloseReason } from '@switchboard/protocol';
 import { SwitchboardError } from './errors.ts';
 import type { CloseInfo } from './types.ts';
 
-function isCloseReason(name: string): name is CloseReason {
-  return Object.hasOwn(closeCodes, name);
-}
-
 /** Describes a close, naming Switchboard's codes (`4003` → `token_expired`). */
 export function closeInfo(code: number, reason: string): CloseInfo {
-  const name = Object.keys(closeCodes)
-    .filter(isCloseReason)
-    .find((key) => closeCodes[key].code === code);
+  // The names alone, not `closeCodes` with its descriptions: they would weigh on the browser bundle.
+  const names: Readonly<Record<number, CloseReason>> = closeCodeNames;
+  const name = Object.hasOwn(names, code) ? names[code] : undefined;
   return { code, reason, name };
 }
 

@@ -1,4 +1,4 @@
-import { errorCatalog } from '@switchboard/protocol';
+import { errorCodes } from '@switchboard/protocol';
 import type { ErrorCode, ErrorObject, UserActions } from '@switchboard/protocol';
 import { isRecord } from './json.ts';
 
@@ -8,8 +8,20 @@ import { isRecord } from './json.ts';
  */
 export type FrameErrorCode = 'bad_request' | 'frame_too_large' | 'unknown_action';
 
-/** Every code a socket request for action `A` can reject with: its own, the frame-level ones, and the client's `timeout` and `unavailable`. */
-export type RequestErrorCode<A extends keyof UserActions> = UserActions[A]['errors'] | FrameErrorCode | 'timeout' | 'unavailable';
+/**
+ * Codes only the SDK produces, never a server: `aborted` when the caller's `AbortSignal` aborted a
+ * request (its `cause` is the signal's reason).
+ */
+export type ClientErrorCode = 'aborted';
+
+/** Every code a SwitchboardError can carry: the catalog's and the SDK's own. */
+export type AnyErrorCode = ErrorCode | ClientErrorCode;
+
+/** The codes the SDK adds to every socket request's own: the client's `timeout`, `aborted` and `unavailable`. */
+export type CallErrorCode = FrameErrorCode | 'timeout' | 'aborted' | 'unavailable';
+
+/** Every code a socket request for action `A` can reject with: its own, the frame-level ones, and the client's `timeout`, `aborted` and `unavailable`. */
+export type RequestErrorCode<A extends keyof UserActions> = UserActions[A]['errors'] | CallErrorCode;
 
 /** The error a socket request for action `A` rejects with. */
 export type RequestError<A extends keyof UserActions> = SwitchboardError<RequestErrorCode<A>>;
@@ -36,7 +48,7 @@ export interface SwitchboardErrorOptions {
  *   if (isSwitchboardError(error, 'echo') && error.code === 'validation_failed') showIssues(error.details);
  * }
  */
-export class SwitchboardError<C extends ErrorCode = ErrorCode> extends Error {
+export class SwitchboardError<C extends AnyErrorCode = AnyErrorCode> extends Error {
   override readonly name = 'SwitchboardError';
   /** The catalog code; compare it to narrow (`error.code === 'timeout'`). */
   readonly code: C;
@@ -47,7 +59,7 @@ export class SwitchboardError<C extends ErrorCode = ErrorCode> extends Error {
   /** The HTTP status, when a REST call failed. */
   readonly status: number | undefined;
 
-  constructor(code: C, message: string = errorCatalog[code].message, options: SwitchboardErrorOptions = {}) {
+  constructor(code: C, message: string = code, options: SwitchboardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;
@@ -56,7 +68,7 @@ export class SwitchboardError<C extends ErrorCode = ErrorCode> extends Error {
   }
 
   /** The wire form, `{ code, message, details? }`. */
-  toJSON(): ErrorObject {
+  toJSON(): { code: C; message: string; details?: Record<string, unknown> } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };
@@ -80,7 +92,8 @@ export function isSwitchboardError(error: unknown, action?: string): error is Sw
 
 /** True for a code of the catalog. */
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(errorCatalog, value);
+  // The codes alone, not `errorCatalog` with its messages: they would weigh on the browser bundle.
+  return (errorCodes as readonly unknown[]).includes(value);
 }
 
 /** Reads an untrusted value as a catalog error object, or undefined when it is not one. */

@@ -26,11 +26,12 @@ export function readServerFrame(value: unknown): ServerFrame | undefined {
   return { kind: 'event', action, payload: value.payload };
 }
 
-/** Reads an untrusted value as a user (`welcome`'s), or returns undefined when it is not one. */
+/** Reads an untrusted value as a user (`welcome`'s, `user.updated`'s), or returns undefined when it is not one. */
 export function readUser(value: unknown): UserInfo | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, username, staff } = value;
-  return typeof id === 'string' && typeof username === 'string' && typeof staff === 'boolean' ? { id, username, staff } : undefined;
+  const { id, username, displayName, staff } = value;
+  if (typeof id !== 'string' || typeof username !== 'string' || typeof staff !== 'boolean') return undefined;
+  return typeof displayName === 'string' ? { id, username, displayName, staff } : { id, username, staff };
 }
 
 /** Checks a parsed frame with the client's validator, if it has one; a validator that throws fails the check. */

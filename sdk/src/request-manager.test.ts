@@ -20,7 +20,7 @@ describe('RequestManager', () => {
     const manager = new RequestManager(1_000);
     void manager.add('chat.send', { room: 'a', text: '1' });
     void manager.add('ping', undefined);
-    void manager.add('chat.join', { room: 'a', since: 3 }, true);
+    void manager.add('chat.join', { room: 'a', since: 3 }, { urgent: true });
     expect(frames(manager)).toEqual([
       { action: 'chat.join', id: '3', payload: { room: 'a', since: 3 } },
       { action: 'chat.send', id: '1', payload: { room: 'a', text: '1' } },

@@ -7,8 +7,22 @@ interface Pending {
   sent: boolean;
   urgent: boolean;
   timer: ReturnType<typeof setTimeout>;
+  /** Removes the abort listener, once settled. */
+  release: (() => void) | undefined;
   resolve(payload: unknown): void;
   reject(error: SwitchboardError): void;
+}
+
+/** How one request is sent and bounded. */
+export interface AddOptions {
+  /** Sent ahead of the queue (the client's rejoins go before the app's sends). */
+  urgent?: boolean;
+  /** This request's own timeout, instead of the manager's. */
+  timeoutMs?: number | undefined;
+  /** Rejects the request with `aborted` when it aborts. */
+  signal?: AbortSignal | undefined;
+  /** Sends the frame at once, past the queue (the `authorize` of a socket not open yet). */
+  sendNow?: (frame: string) => void;
 }
 
 /**
@@ -25,19 +39,31 @@ export class RequestManager {
   }
 
   /**
-   * Registers a command; it is queued until `flush()` and settled by `settle()` or its timeout.
-   * An `urgent` one is sent ahead of the queue (the client's rejoins go before the app's sends).
+   * Registers a command; it is queued until `flush()` and settled by `settle()`, its timeout or
+   * its signal. An aborted request still queued is never sent; one already sent may have run on
+   * the server, and its late answer is dropped.
    */
-  add(action: string, payload: unknown, urgent = false): Promise<unknown> {
+  add(action: string, payload: unknown, options: AddOptions = {}): Promise<unknown> {
     // Ids never repeat within a client, so an answer cannot be taken for another request's.
     const id = String(++this.#seq);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortedError(action, signal));
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     return new Promise((resolve, reject) => {
       const frame = JSON.stringify(payload === undefined ? { action, id } : { action, id, payload });
       const timer = setTimeout(() => {
-        const message = `no answer to ${action} within ${this.#timeoutMs} ms`;
+        const message = `no answer to ${action} within ${timeoutMs} ms`;
         this.settle(id, new SwitchboardError('timeout', message, { action }));
-      }, this.#timeoutMs);
-      this.#pending.set(id, { action, frame, sent: false, urgent, timer, resolve, reject });
+      }, timeoutMs);
+      let release: (() => void) | undefined;
+      if (signal) {
+        const onAbort = () => this.settle(id, abortedError(action, signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        release = () => signal.removeEventListener('abort', onAbort);
+      }
+      const sent = options.sendNow !== undefined;
+      this.#pending.set(id, { action, frame, sent, urgent: options.urgent ?? false, timer, release, resolve, reject });
+      options.sendNow?.(frame);
     });
   }
 
@@ -63,15 +89,24 @@ export class RequestManager {
     if (!pending) return false;
     this.#pending.delete(id);
     clearTimeout(pending.timer);
+    pending.release?.();
     if (outcome instanceof SwitchboardError) pending.reject(outcome);
     else pending.resolve(outcome.payload);
     return true;
   }
 
-  /** Rejects the requests already sent (all of them with `includeQueued`), each with its own error. */
-  fail(error: (action: string) => SwitchboardError, includeQueued: boolean): void {
+  /**
+   * Rejects the requests already sent (all of them with `includeQueued`), each with its own error;
+   * sent ones that `resend` accepts (idempotent, so safe to run twice) are queued again instead.
+   */
+  fail(error: (action: string) => SwitchboardError, includeQueued: boolean, resend: (action: string) => boolean = () => false): void {
     for (const [id, pending] of this.#pending) {
-      if (pending.sent || includeQueued) this.settle(id, error(pending.action));
+      if (pending.sent && !includeQueued && resend(pending.action)) pending.sent = false;
+      else if (pending.sent || includeQueued) this.settle(id, error(pending.action));
     }
   }
+}
+
+function abortedError(action: string, signal: AbortSignal): SwitchboardError<'aborted'> {
+  return new SwitchboardError('aborted', `${action} was aborted`, { action, cause: signal.reason });
 }

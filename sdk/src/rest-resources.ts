@@ -31,6 +31,8 @@ export function createResources(raw: Client<paths>) {
       get: (room: string) => unwrap(raw.GET('/v1/rooms/{room}', { params: { path: { room } } })),
       update: (room: string, body: BodyOf<'updateRoom'>) => unwrap(raw.PATCH('/v1/rooms/{room}', { params: { path: { room } }, body })),
       delete: (room: string) => unwrap(raw.DELETE('/v1/rooms/{room}', { params: { path: { room } } })),
+      /** The users in the room right now, on every node. */
+      members: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/members', { params: { path: { room } } })),
       /** Pushes a `notification` to every user socket that joined the room. */
       notify: (room: string, body: BodyOf<'notifyRoom'>) =>
         unwrap(raw.POST('/v1/rooms/{room}/notifications', { params: { path: { room } }, body })),
@@ -43,12 +45,29 @@ export function createResources(raw: Client<paths>) {
       list: (room: string) => unwrap(raw.GET('/v1/rooms/{room}/endpoints', { params: { path: { room } } })),
       delete: (room: string, endpointId: string) =>
         unwrap(raw.DELETE('/v1/rooms/{room}/endpoints/{endpointId}', { params: { path: { room, endpointId } } })),
+      /** Gives an endpoint a new code (shown this once) and closes the sockets on the old one. */
+      rotate: (room: string, endpointId: string, body: BodyOf<'rotateEndpointCode'> = {}) =>
+        unwrap(raw.POST('/v1/rooms/{room}/endpoints/{endpointId}/rotate', { params: { path: { room, endpointId } }, body })),
+    },
+    /** The job kinds the app declares and serves from its workers (needs `apiKey`; see `createWorker`). */
+    jobKinds: {
+      /** Declares or replaces a kind: its params and result JSON Schemas, concurrency and default timeout. */
+      put: (kind: string, body: BodyOf<'putJobKind'>) => unwrap(raw.PUT('/v1/job-kinds/{kind}', { params: { path: { kind } }, body })),
+      get: (kind: string) => unwrap(raw.GET('/v1/job-kinds/{kind}', { params: { path: { kind } } })),
+      list: () => unwrap(raw.GET('/v1/job-kinds')),
+      delete: (kind: string) => unwrap(raw.DELETE('/v1/job-kinds/{kind}', { params: { path: { kind } } })),
     },
     /** The app's users, their tokens and notifications (needs `apiKey`). */
     users: {
       /** Creates a user; with a password they can sign in themselves. */
       create: (body: BodyOf<'createUser'>) => unwrap(raw.POST('/v1/users', { body })),
       list: () => unwrap(raw.GET('/v1/users')),
+      get: (userId: string) => unwrap(raw.GET('/v1/users/{userId}', { params: { path: { userId } } })),
+      /** Changes the display name, staff flag or password (a reset). */
+      update: (userId: string, body: BodyOf<'updateUser'>) =>
+        unwrap(raw.PATCH('/v1/users/{userId}', { params: { path: { userId } }, body })),
+      /** Signs the user out everywhere: their tokens are refused and their sockets closed. */
+      revokeTokens: (userId: string) => unwrap(raw.POST('/v1/users/{userId}/revoke-tokens', { params: { path: { userId } } })),
       delete: (userId: string) => unwrap(raw.DELETE('/v1/users/{userId}', { params: { path: { userId } } })),
       /** Mints an access token for a user the app authenticated itself. */
       createToken: (userId: string, body: BodyOf<'createUserToken'> = {}) =>
@@ -56,6 +75,11 @@ export function createResources(raw: Client<paths>) {
       /** Pushes a `notification` to every socket of the user. */
       notify: (userId: string, body: BodyOf<'notifyUser'>) =>
         unwrap(raw.POST('/v1/users/{userId}/notifications', { params: { path: { userId } }, body })),
+    },
+    /** App-signed tokens for the app's own users, without a Switchboard user (needs `apiKey`). */
+    tokens: {
+      /** A token for the app's user `userId` (on the wire `ext:<userId>`), shown as `name`. */
+      create: (body: BodyOf<'createAppToken'>) => unwrap(raw.POST('/v1/tokens', { body })),
     },
     /** Signing in with a username and password (no credentials needed). */
     auth: {

@@ -4,7 +4,7 @@
  * (and reporting a gap it could not), and rooms forgotten on leave or a refused rejoin.
  */
 import type { RoomMessage } from '@switchboard/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Emitter } from './emitter.ts';
 import { SwitchboardError } from './errors.ts';
 import { RoomTracker } from './room-tracker.ts';
@@ -107,16 +107,19 @@ describe('RoomTracker', () => {
     expect(t.gaps).toEqual([]);
   });
 
-  it('reports the range a truncated rejoin answer left out as one gap', async () => {
+  it('follows more: a rejoin answered with one page rejoins from its last seq until caught up', async () => {
     const t = tracker();
     t.join('lobby').resolve({ lastSeq: 10, messages: [] });
     await settled();
     t.rooms.rejoinAll();
-    // 600 missed, the answer carries the newest page only (more: true).
-    t.rejoins[0]!.answer.resolve({ lastSeq: 610, messages: [message('lobby', 609), message('lobby', 610)], more: true });
+    // 600 missed: the server answers the oldest page first (more: true), paged by count and bytes.
+    t.rejoins[0]!.answer.resolve({ lastSeq: 610, messages: [message('lobby', 11), message('lobby', 12)], more: true });
     await settled();
-    expect(t.gaps).toEqual([{ room: 'lobby', from: 11, to: 608 }]);
-    expect(t.delivered).toEqual(['lobby#609', 'lobby#610']);
+    expect(t.rejoins.map((r) => r.since)).toEqual([10, 12]);
+    t.rejoins[1]!.answer.resolve({ lastSeq: 610, messages: [message('lobby', 13)], more: false });
+    await settled();
+    expect(t.gaps).toEqual([{ room: 'lobby', from: 14, to: 610 }]);
+    expect(t.delivered).toEqual(['lobby#11', 'lobby#12', 'lobby#13']);
   });
 
   it('forgets a room on leave: later messages pass through and it is not rejoined', async () => {
@@ -141,6 +144,60 @@ describe('RoomTracker', () => {
     expect(t.rejoinFailures[0]).toMatchObject({ room: 'lobby', error: { code: 'not_found' } });
     t.rooms.rejoinAll();
     expect(t.rejoins).toHaveLength(1);
+  });
+
+  it('keeps a room whose rejoin met an outage, tries again, and delivers what was missed and held', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = tracker();
+      t.join('lobby').resolve({ lastSeq: 5, messages: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      t.rooms.rejoinAll();
+      t.rejoins[0]!.answer.reject(new SwitchboardError('unavailable', 'the database is not available', { action: 'chat.join' }));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.rejoinFailures).toEqual([]);
+      // A live message past the hole waits; the retry (after a backoff of at most 5 s) asks from the same seq.
+      t.rooms.message(message('lobby', 8));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(t.rejoins.map(({ since }) => since)).toEqual([5, 5]);
+      t.rejoins[1]!.answer.reject(new SwitchboardError('timeout', 'no answer in time', { action: 'chat.join' }));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(t.rejoins).toHaveLength(3);
+      t.rejoins[2]!.answer.resolve({ lastSeq: 7, messages: [message('lobby', 6), message('lobby', 7)], more: false });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.delivered).toEqual(['lobby#6', 'lobby#7', 'lobby#8']);
+      expect(t.rejoinFailures).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('tries a rejoin waiting for its backoff at once when the app sends into the room', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = tracker();
+      t.join('lobby').resolve({ lastSeq: 5, messages: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.rooms.rejoining('lobby')).toBe(false);
+      expect(t.rooms.rejoining('elsewhere')).toBe(false);
+      t.rooms.rejoinAll();
+      expect(t.rooms.rejoining('lobby')).toBe(true);
+      t.rejoins[0]!.answer.reject(new SwitchboardError('unavailable', 'the database is not available', { action: 'chat.join' }));
+      await vi.advanceTimersByTimeAsync(0);
+      // Waiting for its backoff: asking without a retry leaves it waiting; a send retries now.
+      expect(t.rooms.rejoining('lobby', false)).toBe(true);
+      expect(t.rejoins).toHaveLength(1);
+      expect(t.rooms.rejoining('lobby')).toBe(true);
+      expect(t.rejoins.map(({ since }) => since)).toEqual([5, 5]);
+      t.rejoins[1]!.answer.resolve({ lastSeq: 5, messages: [], more: false });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.rooms.rejoining('lobby')).toBe(false);
+      // No stray timer asked again.
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(t.rejoins).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps a room whose rejoin was cut off by a close, for the next rejoin', async () => {

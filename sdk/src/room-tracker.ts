@@ -1,5 +1,6 @@
 import type { RoomMessage } from '@switchboard/protocol';
 import type { Emitter } from './emitter.ts';
+import { backoff } from './backoff.ts';
 import { SwitchboardError, isSwitchboardError } from './errors.ts';
 import { isRecord, messageOf } from './json.ts';
 import type { ChatGapEvent, ChatRejoinFailedEvent, ClientEvents } from './types.ts';
@@ -30,9 +31,14 @@ interface RoomState {
   held: RoomMessage[];
   /** Live messages that arrived ahead of a missing seq, in seq order. */
   ahead: RoomMessage[];
-  /** Armed while `ahead` waits for the missing seqs. */
+  /** Armed while `ahead` waits for the missing seqs, or while a rejoin that met an outage waits to be tried again. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Rejoins in a row that met an outage; the next waits longer. */
+  retries: number;
 }
+
+/** Answers that say "not now" rather than "no": a rejoin meeting one is tried again, the room kept. */
+const TRANSIENT = new Set(['unavailable', 'timeout', 'rate_limited']);
 
 /** The parts of a `chat.join` answer the tracker reads. */
 interface JoinAnswer {
@@ -74,6 +80,25 @@ export class RoomTracker {
     for (const [room, state] of this.#rooms) {
       if (state.seen !== undefined) this.#recover(room, state);
     }
+  }
+
+  /**
+   * Before a `chat.send` into `room`: whether the room is being rejoined (a rejoin in flight, or
+   * one that met an outage and waits for its backoff, which is then tried at once: it goes out
+   * ahead of the send, so the send finds the room joined when the outage is over).
+   */
+  rejoining(room: string, retryNow = true): boolean {
+    const state = this.#rooms.get(room);
+    if (!state || state.seen === undefined) return false;
+    const waiting = state.joins === 0 && state.retries > 0 && state.timer !== undefined;
+    if (waiting && !retryNow) return true;
+    if (waiting) this.#recover(room, state);
+    return state.joins > 0;
+  }
+
+  /** Takes a `chat.removed` event: the server removed this socket from the room, which is not rejoined. */
+  removed(payload: unknown): void {
+    if (isRecord(payload) && typeof payload.room === 'string') this.#forget(payload.room);
   }
 
   /** Stops every timer (the client is closing). */
@@ -135,7 +160,7 @@ export class RoomTracker {
 
   #await(room: string, reply: Promise<unknown>, rejoin: boolean): void {
     let state = this.#rooms.get(room);
-    if (!state) this.#rooms.set(room, (state = { seen: undefined, joins: 0, held: [], ahead: [], timer: undefined }));
+    if (!state) this.#rooms.set(room, (state = { seen: undefined, joins: 0, held: [], ahead: [], timer: undefined, retries: 0 }));
     const current = state;
     current.joins++;
     reply.then(
@@ -148,7 +173,18 @@ export class RoomTracker {
     // A state replaced or removed since means the app left the room meanwhile.
     if (this.#rooms.get(room) !== state) return;
     state.joins--;
+    state.retries = 0;
     const held = state.held.splice(0);
+    const last = answer.messages.reduce((top, message) => Math.max(top, message.seq), 0);
+    if (rejoin && answer.more && last > (state.seen ?? 0)) {
+      // One page of what was missed (the server pages by count and by bytes): deliver it, then
+      // continue from its last seq; live messages past the page wait for the next one.
+      const covered = [...answer.messages, ...held.filter((message) => message.seq <= last)];
+      this.#deliver(state, covered, gapsOf(room, state.seen ?? 0, last, covered));
+      state.held.push(...held.filter((message) => message.seq > last));
+      this.#recover(room, state);
+      return;
+    }
     if (rejoin) {
       // The missed messages go out first, in seq order; what the answer cannot cover (a room
       // without history, or a truncated answer) is announced as a gap, never skipped silently.
@@ -167,6 +203,22 @@ export class RoomTracker {
     state.joins--;
     // Requests cut off by a close fail once the socket is gone; those are left to the next rejoin.
     const refused = this.#host.isOpen();
+    if (refused && rejoin && isSwitchboardError(error) && TRANSIENT.has(error.code)) {
+      // An outage (a stalled database or Redis answered `unavailable`, the request timed out) is
+      // no refusal: forgetting the room would leave this client silently out of it, a reader
+      // receiving nothing more and a writer refused. The room is kept, what arrived meanwhile
+      // stays held, and the rejoin is tried again after a backoff.
+      if (state.joins > 0) return;
+      this.#disarm(state);
+      state.timer = setTimeout(
+        () => {
+          state.timer = undefined;
+          if (this.#rooms.get(room) === state && state.joins === 0) this.#recover(room, state);
+        },
+        backoff(state.retries++, 100, 5_000),
+      );
+      return;
+    }
     if ((refused && rejoin) || (state.seen === undefined && state.joins === 0)) this.#forget(room);
     if (refused && rejoin) this.#host.emitter.emit('chat.rejoinFailed', { room, error: joinError(error) });
     if (state.joins > 0) return;

@@ -1,4 +1,15 @@
-import type { CloseReason, ErrorObject, RequestId, RoomName, UserActions, UserEvents, UserInfo } from '@switchboard/protocol';
+import type { JobsApi } from './jobs.ts';
+import type {
+  CloseReason,
+  EndpointActions,
+  EndpointEvents,
+  ErrorObject,
+  RequestId,
+  RoomName,
+  UserActions,
+  UserEvents,
+  UserInfo,
+} from '@switchboard/protocol';
 import type { RequestError } from './errors.ts';
 
 /** The shape of a generated action map (`UserActions`): input, output and error codes per action. */
@@ -48,6 +59,8 @@ export type ConnectionState =
   | { state: 'open'; connectionId: string; node: string }
   /** Waiting `delayMs` before reconnect attempt `attempt`, after `lastClose`. */
   | { state: 'reconnecting'; attempt: number; delayMs: number; lastClose: CloseInfo }
+  /** `disconnect()` closed the socket; nothing reconnects until `reconnect()` (rooms are kept for then). */
+  | { state: 'disconnected' }
   /** Terminal: closed by the client, by a 45xx close code, or with reconnection disabled. */
   | { state: 'closed'; reason: CloseInfo };
 
@@ -59,22 +72,8 @@ export interface ReconnectOptions {
   maxDelayMs: number;
 }
 
-/** Options of `createClient`. */
-export interface ClientOptions {
-  /** The socket URL, e.g. `wss://example.com/ws`. */
-  url: string;
-  /**
-   * An access token, sent as the `token` query parameter.
-   * @default undefined
-   */
-  token?: string;
-  /**
-   * Fetches a token: before connecting when no token is known, and before every reconnect attempt
-   * (a token may expire or be revoked while the socket is down). A failure counts as a failed
-   * attempt and is retried with backoff. Without it, a `token_expired` (4003) close is terminal.
-   * @default undefined
-   */
-  getToken?: () => Promise<string> | string;
+/** What every socket client takes (`createClient`, `createEndpointClient`). */
+export interface SocketOptions {
   /**
    * The WebSocket implementation.
    * @default globalThis.WebSocket (the Node entry passes the `ws` package)
@@ -82,10 +81,17 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
   /**
    * How long a request waits for its answer, time queued while connecting included, before it
-   * rejects with `timeout`.
+   * rejects with `timeout`; one call can set its own (`{ timeoutMs }`, the last argument).
    * @default 10_000
    */
   requestTimeoutMs?: number;
+  /**
+   * How long one connection attempt may take, from asking `getToken` to a usable socket
+   * (`connected`, and `welcome` with a token); past it the attempt counts as failed and the
+   * client reconnects with backoff.
+   * @default 10_000
+   */
+  connectTimeoutMs?: number;
   /**
    * Reconnection after a close the server allows it for (any code but 4500–4999), or `false`.
    * @default { minDelayMs: 250, maxDelayMs: 10_000 }
@@ -103,9 +109,9 @@ export interface ClientOptions {
   validate?: boolean;
   /**
    * The frame checker used when `validate` is on. The browser entry leaves it out so the
-   * precompiled validators stay out of the bundle: import `validateServerFrame` from
-   * `@switchboard/sdk/validate` to pass it.
-   * @default undefined (Node entry: validateServerFrame)
+   * precompiled validators stay out of the bundle: import `validateServerFrame` (or
+   * `validateEndpointFrame`) from `@switchboard/sdk/validate` to pass it.
+   * @default undefined (Node entry: the socket's validator)
    */
   validator?: FrameValidator;
   /**
@@ -114,6 +120,32 @@ export interface ClientOptions {
    * @default undefined
    */
   onInvalidFrame?: (frame: unknown, reason: string) => void;
+}
+
+/** Options of `createClient`. */
+export interface ClientOptions extends SocketOptions {
+  /** The socket URL, e.g. `wss://example.com/ws`. */
+  url: string;
+  /**
+   * An access token. It goes in the socket's first frame (`authorize`), never in the URL, where
+   * proxies and servers log it (see `tokenIn`).
+   * @default undefined
+   */
+  token?: string;
+  /**
+   * Fetches a token: before connecting when no token is known, and before every reconnect attempt
+   * (a token may expire or be revoked while the socket is down). A failure counts as a failed
+   * attempt and is retried with backoff. Without it, a `token_expired` (4003) close is terminal.
+   * @default undefined
+   */
+  getToken?: () => Promise<string> | string;
+  /**
+   * Where the token goes: `'frame'` sends `authorize` as the socket's first frame; `'query'`
+   * puts it in the URL as `?token=` (for servers behind something that needs it there; proxies
+   * log URLs).
+   * @default 'frame'
+   */
+  tokenIn?: 'frame' | 'query';
   /**
    * How long a room's message that arrived ahead of a missing seq waits for it (messages sent
    * through different server nodes may overtake each other) before the client recovers the room
@@ -121,6 +153,28 @@ export interface ClientOptions {
    * @default 500
    */
   reorderWindowMs?: number;
+}
+
+/** Options of `createEndpointClient`. */
+export interface EndpointClientOptions extends SocketOptions {
+  /** The server's socket origin, e.g. `wss://example.com` (any path is replaced by `/ws/endpoint/<code>`). */
+  url: string;
+  /** The endpoint's secret code (shown once by `endpoints.create`). */
+  code: string;
+}
+
+/** Sends one action with its payload and call options (what the action tree's methods call). */
+export type CallAction = (action: string, payload: unknown, options: CallOptions | undefined) => Promise<unknown>;
+
+/** Options of one socket call, its last argument: `client.chat.send(input, { timeoutMs, signal })`. */
+export interface CallOptions {
+  /** This call's timeout instead of `requestTimeoutMs`; it rejects with `timeout`. */
+  timeoutMs?: number;
+  /**
+   * Aborts the call: it rejects with `aborted` (the signal's reason as `cause`). A call still
+   * queued is never sent; one already sent may have run on the server, and its answer is dropped.
+   */
+  signal?: AbortSignal;
 }
 
 /** The `error` event: a server error the client could not attribute to a pending request, or an invalid frame. */
@@ -181,11 +235,11 @@ export interface ChatListeners {
   on<E extends ChatEventName>(event: E, listener: (payload: ClientEvents[`chat.${E}`]) => void): () => void;
 }
 
-/** The argument list of a call: the payload is optional when none of its properties is required. */
+/** The argument list of a call: the payload is optional when none of its properties is required; call options come last. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends I` asks whether every property of I is optional
-export type PayloadArgs<I> = {} extends I ? [payload?: I] : [payload: I];
+export type PayloadArgs<I> = {} extends I ? [payload?: I, options?: CallOptions] : [payload: I, options?: CallOptions];
 
-/** One action as a method: typed payload in, typed reply out. */
+/** One action as a method: typed payload (and call options) in, typed reply out. */
 export type ActionCall<M extends ActionMap<M>, A extends keyof M> = (...args: PayloadArgs<M[A]['input']>) => Promise<M[A]['output']>;
 
 type Names<M> = keyof M & string;
@@ -206,26 +260,83 @@ export type ActionTree<M extends ActionMap<M>, P extends string = ''> = {
 /** The state a successful `ready()` resolves with. */
 export type OpenState = Extract<ConnectionState, { state: 'open' }>;
 
-/** The client's own members; the actions come next to them (see SwitchboardClient). */
-export interface ClientCore {
+/** What every socket client has besides its actions; `M` its actions, `Ev` its events. */
+export interface SocketCore<M extends ActionMap<M>, Ev> {
   /** The current connection state. */
   readonly state: ConnectionState;
-  /** The user of the latest `welcome`; undefined until the server sent one. */
-  readonly user: UserInfo | undefined;
-  /** Sends the command `action` and resolves with its reply; rejects with a `RequestError<A>`. */
-  request<A extends keyof UserActions & string>(
-    action: A,
-    ...args: PayloadArgs<UserActions[A]['input']>
-  ): Promise<UserActions[A]['output']>;
+  /** Sends the command `action` and resolves with its reply; rejects with a SwitchboardError (its codes, `timeout`, `aborted`, `unavailable`). */
+  request<A extends keyof M & string>(action: A, ...args: PayloadArgs<M[A]['input']>): Promise<M[A]['output']>;
   /** Listens to a spec event or a lifecycle event; returns the function that stops listening. */
-  on<E extends keyof ClientEvents & string>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
-  /** Resolves when the connection is open (at once if it is); rejects if the client closes for good first: `unauthenticated` after 4501/4003, `forbidden` after 4503 (origin), else `unavailable`, with `details.closeCode`. */
+  on<E extends keyof Ev & string>(event: E, listener: (payload: Ev[E]) => void): () => void;
+  /** Resolves when the connection is open (at once if it is); rejects if the client closes for good first: `unauthenticated` after 4501/4003, `forbidden` after 4503 (origin), else `unavailable`, with `details.closeCode`; `unavailable` after `disconnect()`. */
   ready(): Promise<OpenState>;
+  /** Closes the socket but not the client: pending calls reject with `unavailable`, and so do new ones, until `reconnect()`. */
+  disconnect(): Promise<void>;
+  /** Opens a fresh socket now (after `disconnect()`, or in place of the current one, without waiting for a backoff); throws once closed. */
+  reconnect(): void;
   /** Closes for good: rejects what is pending with `unavailable`, resolves once the socket closed. */
   close(): Promise<void>;
   /** `await using client = createClient(…)` closes the client at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The user client's own members; the actions come next to them (see SwitchboardClient). */
+export interface ClientCore extends SocketCore<UserActions, ClientEvents> {
+  /** The user of the latest `welcome`; undefined until the server sent one. */
+  readonly user: UserInfo | undefined;
+}
+
+/** The `chat.*` events that concern one room (their payload names it): what `room.on()` takes. */
+export type RoomEventName = { [E in ChatEventName]: ClientEvents[`chat.${E}`] extends { room: string } ? E : never }[ChatEventName];
+
+/** What `client.chat.join` adds to its answer: the joined room as a handle. */
+export interface RoomHandle {
+  /** The room's name. */
+  readonly name: RoomName;
+  /**
+   * Listens to this room's `chat.*` events only: `room.on('message', fn)`. Stops with `leave()`.
+   * @example const stop = room.on('message', (m) => render(m));
+   */
+  on<E extends RoomEventName>(event: E, listener: (payload: ClientEvents[`chat.${E}`]) => void): () => void;
+  /** `chat.send` into this room. */
+  send(input: Omit<UserActions['chat.send']['input'], 'room'>, options?: CallOptions): Promise<UserActions['chat.send']['output']>;
+  /** `chat.history` of this room. */
+  history(
+    input?: Omit<UserActions['chat.history']['input'], 'room'>,
+    options?: CallOptions,
+  ): Promise<UserActions['chat.history']['output']>;
+  /** `chat.leave` of this room; the listeners added with `room.on` stop first. */
+  leave(options?: CallOptions): Promise<UserActions['chat.leave']['output']>;
+}
+
+/** The answer of `client.chat.join`: the spec's `chat.join` reply, and the room as a handle. */
+export type JoinedRoom = UserActions['chat.join']['output'] & RoomHandle;
+
+type ChatActions = ActionTree<UserActions>['chat'];
+
+/** `client.chat`: the chat actions, `chat.on`, and a `join` that answers with a room handle. */
+export type ChatNamespace = Omit<ChatActions, 'join'> &
+  ChatListeners & {
+    /**
+     * Joins a room (`chat.join`); the answer is also a handle of the room.
+     * @example
+     * const room = await client.chat.join({ room: 'lobby' });
+     * room.on('message', (m) => render(m));
+     * await room.send({ text: 'hi' });
+     */
+    join(...args: PayloadArgs<UserActions['chat.join']['input']>): Promise<JoinedRoom>;
+  };
+
 /** A Switchboard socket client: its core members, one method per action of the spec, and `chat.on`. */
-export type SwitchboardClient = ClientCore & ActionTree<UserActions> & { chat: ChatListeners };
+export type SwitchboardClient = ClientCore & Omit<ActionTree<UserActions>, 'chat'> & { chat: ChatNamespace; jobs: JobsApi };
+
+/** Everything an endpoint client's `on()` listens to: the endpoint socket's events and the lifecycle. */
+export type EndpointClientEvents = Omit<EndpointEvents, 'error'> & {
+  /** The connection state changed. */
+  state: ConnectionState;
+  /** The server answered with an error the client could not attribute, or sent an invalid frame. */
+  error: ErrorEventPayload;
+};
+
+/** A client of an endpoint socket (`/ws/endpoint/{code}`): `message.send`, `ping`, and its events; no `chat.*`. */
+export type EndpointClient = SocketCore<EndpointActions, EndpointClientEvents> & ActionTree<EndpointActions>;

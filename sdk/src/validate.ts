@@ -1,5 +1,5 @@
 import type { Validator, ValidatorError } from '@switchboard/protocol';
-import { userServerFrameValidators } from '@switchboard/protocol/validators';
+import { endpointServerFrameValidators, userServerFrameValidators, workerServerFrameValidators } from '@switchboard/protocol/validators';
 import { isRecord } from './json.ts';
 import type { FrameCheck, FrameValidator } from './types.ts';
 
@@ -56,3 +56,9 @@ export function createFrameValidator(validators: ServerFrameValidators): FrameVa
  * if (!result.ok) throw new Error(result.reason);
  */
 export const validateServerFrame: FrameValidator = createFrameValidator(userServerFrameValidators);
+
+/** Checks one parsed frame from an endpoint socket (`/ws/endpoint/{code}`) against the spec. */
+export const validateEndpointFrame: FrameValidator = createFrameValidator(endpointServerFrameValidators);
+
+/** Checks one parsed frame from a worker socket (`/ws/worker`) against the spec. */
+export const validateWorkerFrame: FrameValidator = createFrameValidator(workerServerFrameValidators);

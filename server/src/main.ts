@@ -4,31 +4,30 @@
  */
 import { ConfigError, parseConfig } from './config.ts';
 import { startServer } from './server.ts';
+import { writeFirstStartSecrets } from './first-start-secrets.ts';
+
+// Owner-only by default: the data folder and everything the server writes into it.
+process.umask(0o077);
 
 try {
   const config = parseConfig(process.env);
   const server = await startServer({ config });
   const where = config.databaseUrl ? 'Postgres' : `embedded PGlite in ${config.dataDir}`;
-  const channels = config.redisUrl ? 'Redis' : 'in-process channels';
+  const channels = config.redisUrl ? (config.redisCluster ? 'Redis Cluster' : 'Redis') : 'in-process channels';
   process.stdout.write(
-    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  pages     ${server.url}/ (chat)  ${server.url}/playground  ${server.url}/docs\n  storage   ${where}; ${channels}\n\n`,
+    `\nSwitchboard ${server.node} is listening\n  REST      ${server.url}  (try ${server.url}/healthz)\n  WebSocket ${server.wsUrl}/ws\n  pages     ${server.url}/ (chat)  ${server.url}/console  ${server.url}/playground  ${server.url}/docs\n  storage   ${where}; ${channels}\n\n`,
   );
-  if (server.adminToken.kind === 'generated') {
-    // Shown this once: only its hash is kept (in the data folder).
-    process.stdout.write(
-      `  operator token (shown once, keep it): ${server.adminToken.token}\n  e.g. curl -X POST ${server.url}/v1/apps -H 'Authorization: Bearer <token>' -H 'content-type: application/json' -d '{"name":"my-app"}'\n\n`,
-    );
-  }
-  if (server.demo) {
-    const { appId, apiKey, users, rooms } = server.demo;
-    const lines = [
-      `  demo app ${appId} (rooms: ${rooms.join(', ')}); its API key, shown once: ${apiKey}`,
-      `  chat in a browser: ${server.url}/?app=${appId}  (sign in as one of these users)`,
-      ...users.map((u) => `    user ${u.username}${u.staff ? ' (staff)' : ''}, password ${u.password}`),
-      `  sign in: curl -X POST ${server.url}/v1/auth/token -H 'content-type: application/json' -d '{"app":"${appId}","username":"bob","password":"<password>"}'`,
-      `  then:    npx wscat -c '${server.wsUrl}/ws?token=<accessToken>'  and send {"action":"chat.join","id":"1","payload":{"room":"lobby"}}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n\n`);
+  const secrets = await writeFirstStartSecrets(config.dataDir, server);
+  if (secrets !== undefined) {
+    // Never the secrets themselves: terminals and log collectors keep what is printed.
+    const what = [
+      server.adminToken.kind === 'generated' ? 'the operator token' : '',
+      server.demo ? "the demo app's API key and passwords" : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const chat = server.demo ? `\n  chat in a browser: ${server.url}/?app=${server.demo.appId}` : '';
+    process.stdout.write(`  first start: ${what} written to ${secrets} (readable only by you)${chat}\n\n`);
   }
   // A graceful close (sockets told, stores flushed) within a deadline; a second signal or a
   // stuck close exits at once, so a supervisor's stop never hangs.

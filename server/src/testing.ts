@@ -10,3 +10,6 @@ export { DELETE_IF_UNCHANGED } from './presence/redis-presence-layout.ts';
 export { createCredentialCache, revocationKey, type CredentialCache } from './services/credential-cache.ts';
 export { hashSecret } from './auth/secrets.ts';
 export { LOCK_FILE, lockDataDir, DataDirLockedError } from './db/data-dir-lock.ts';
+export { commandSpecs, commandNames } from './cli/commands.ts';
+export { parseArguments } from './cli/parse-args.ts';
+export { runCli } from './cli/run.ts';

@@ -21,6 +21,7 @@ export const pagesDir = join(here, 'dist');
 /** The pages, by source: each is copied to `dist/<name>.html`. */
 const htmlPages = {
   'chat/index.html': 'chat.html',
+  'console/index.html': 'console.html',
   'docs/index.html': 'docs.html',
   'docs/rest.html': 'docs-rest.html',
   'docs/socket.html': 'docs-socket.html',
@@ -30,12 +31,20 @@ const htmlPages = {
 /** The scripts, bundled for browsers. */
 const scripts = {
   chat: 'chat/main.ts',
+  console: 'console/main.ts',
   'docs-rest': 'docs/rest.ts',
   'docs-socket': 'docs/socket.ts',
   playground: 'playground/main.ts',
 } as const;
 
-const styles = ['shared/style.css', 'chat/chat.css', 'docs/docs.css', 'playground/playground.css', 'shared/favicon.svg'] as const;
+const styles = [
+  'shared/style.css',
+  'chat/chat.css',
+  'console/console.css',
+  'docs/docs.css',
+  'playground/playground.css',
+  'shared/favicon.svg',
+] as const;
 
 /** Files of npm packages served as they are, by their name under /assets/vendor/. */
 const vendor = {

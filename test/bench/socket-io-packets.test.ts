@@ -60,7 +60,7 @@ describe('the generator’s Socket.IO packets', () => {
     const received = new Promise<unknown>((resolve) => reader.once('msg', resolve));
     const publisher = driver.publisher(0, () => undefined);
     await publisher.ready;
-    publisher.send(driver.publishFrame(payloadJson(456)));
+    publisher.send(driver.publishFrame(payloadJson(456), 0));
     expect(await received).toMatchObject({ sent: 456 });
     publisher.close();
   });

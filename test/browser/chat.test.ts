@@ -3,11 +3,15 @@
  * two people chat across two rooms, edits and deletes reach the other side, the staff room is
  * refused to bob, and a cut socket recovers with each missed message shown once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createRestClient } from '@switchboard/sdk';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { deadline } from '../helpers/deadline.ts';
 import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+
+// A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
+vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -19,7 +23,7 @@ beforeAll(async () => {
   if (!server.demo) throw new Error('the demo was not seeded');
   demo = server.demo;
   browser = await launchBrowser();
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -46,7 +50,7 @@ async function signIn(context: BrowserContext, username: string): Promise<Page> 
   const user = demo.users.find((u) => u.username === username);
   if (!user) throw new Error(`no demo user ${username}`);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(deadline(15_000));
   await page.goto(`${server.url}/?app=${demo.appId}`);
   await expect.poll(() => page.inputValue('#app')).toBe(demo.appId);
   await page.fill('#username', username);
@@ -150,8 +154,10 @@ describe('the chat page', () => {
     await bob.evaluate(() => {
       (window as unknown as { __net: { offline: boolean } }).__net.offline = false;
     });
-    await bob.locator('#status[data-state="open"]').waitFor({ timeout: 30_000 });
+    await bob.locator('#status[data-state="open"]').waitFor({ timeout: deadline(30_000) });
+    // Each room recovers on its own: wait for both.
     await seen(bob, 'lobby', 'Missed message three');
+    await seen(bob, 'random', 'Missed message two');
     await expect(room(bob, 'lobby').locator('.msg .text', { hasText: 'Missed message one' }).count()).resolves.toBe(1);
     await expect(room(bob, 'lobby').locator('.msg .text', { hasText: 'Missed message three' }).count()).resolves.toBe(1);
     await expect(room(bob, 'random').locator('.msg .text', { hasText: 'Missed message two' }).count()).resolves.toBe(1);
@@ -173,7 +179,7 @@ describe('the chat page', () => {
     expect(problems).toEqual([]);
     await aliceContext.close();
     await bobContext.close();
-  }, 90_000);
+  });
 
   it('signs in again for a fresh token when the server closes with token_expired', async () => {
     const context = await browser.newContext();
@@ -191,7 +197,7 @@ describe('the chat page', () => {
     await send(page, 'lobby', 'Bob with a fresh token');
     expect(problems).toEqual([]);
     await context.close();
-  }, 60_000);
+  });
 
   it('reads well on a phone-width screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
@@ -205,7 +211,43 @@ describe('the chat page', () => {
     await room(page, 'lobby').locator('.msg').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The composer stays on screen however long the conversation: only the messages scroll.
+    const composer = await page.locator('.room-view[data-room="lobby"] .composer').boundingBox();
+    expect(composer && composer.y + composer.height).toBeLessThanOrEqual(780);
     await screenshot(page, 'chat-phone');
     await context.close();
-  }, 60_000);
+  });
+
+  it('shows display names, and applies a staff flag taken away over REST at once', async () => {
+    const rest = createRestClient({ baseUrl: server.url, apiKey: demo.apiKey });
+    const users = (await rest.users.list()).items;
+    const id = (name: string) => users.find((u) => u.username === name)?.id ?? '';
+    await rest.users.update(id('bob'), { displayName: 'Bob Builder' });
+    const alice = await signIn(await browser.newContext({ viewport: { width: 1200, height: 760 } }), 'alice');
+    const bob = await signIn(await browser.newContext({ viewport: { width: 1200, height: 760 } }), 'bob');
+    const problems = [...pageProblems(alice), ...pageProblems(bob)];
+    await expect.poll(() => room(alice, 'lobby').locator('.member-count').textContent()).toContain('Bob Builder');
+    await send(bob, 'lobby', 'Hi, I build things');
+    await room(alice, 'lobby').locator('.msg', { hasText: 'Hi, I build things' }).locator('.author', { hasText: 'Bob Builder' }).waitFor();
+    await expect(bob.locator('#me').textContent()).resolves.toBe('Bob Builder');
+
+    await alice.locator('.room[data-room="staff"] button', { hasText: 'Join' }).click();
+    await room(alice, 'staff').waitFor();
+    await rest.users.update(id('alice'), { staff: false });
+    // No reconnect: the open page loses the room and the staff powers at once.
+    await alice.locator('.toast', { hasText: 'removed from #staff' }).waitFor();
+    await expect(room(alice, 'staff').count()).resolves.toBe(0);
+    await alice.locator('.room[data-room="staff"] .refused').waitFor();
+    await expect(alice.locator('#me').textContent()).resolves.toBe('alice');
+    await alice.locator('.tab[data-room="lobby"]').click();
+    await expect(
+      room(alice, 'lobby').locator('.msg', { hasText: 'Hi, I build things' }).locator('button[aria-label="Delete message"]').count(),
+    ).resolves.toBe(0);
+    await rest.users.update(id('alice'), { staff: true });
+    await expect.poll(() => alice.locator('#me').textContent()).toBe('alice (staff)');
+    await rest.users.update(id('bob'), { displayName: null });
+    expect(problems).toEqual([]);
+    await alice.context().close();
+    await bob.context().close();
+  });
 });

@@ -4,11 +4,15 @@
  * request even tries to leave for a CDN. The raw specs are served as they are in the repository.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { deadline } from '../helpers/deadline.ts';
 import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+
+// A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
+vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -17,7 +21,7 @@ beforeAll(async () => {
   await ensurePages();
   server = await startTestServer({ backend: 'embedded' });
   browser = await launchBrowser();
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -60,6 +64,8 @@ async function openIsolated(path: string): Promise<{ page: Page; foreign: string
     foreign.push(url.href);
     return route.abort('blockedbyclient');
   });
+  // The references are megabytes of script: on a loaded machine they load slower than playwright's 30 s default.
+  page.setDefaultTimeout(deadline(30_000));
   const problems = pageProblems(page);
   await page.goto(`${server.url}${path}`);
   return { page, foreign, problems };
@@ -74,7 +80,7 @@ async function waitForAll(page: Page, texts: string[]): Promise<void> {
         return all.every((text) => body.includes(text));
       },
       wanted,
-      { timeout: 30_000 },
+      { timeout: deadline(30_000) },
     )
     .catch(async (error: unknown) => {
       const body = plain(await page.evaluate(() => document.body.innerText));
@@ -92,7 +98,7 @@ describe('the docs pages', () => {
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  }, 60_000);
+  });
 
   it('render every socket operation with nothing fetched from elsewhere', async () => {
     const ops = await summaries('asyncapi.yaml');
@@ -103,7 +109,7 @@ describe('the docs pages', () => {
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  }, 60_000);
+  });
 
   it('link both references and serve the raw specs', async () => {
     const { page, foreign } = await openIsolated('/docs');
@@ -121,5 +127,5 @@ describe('the docs pages', () => {
     expect((await fetch(`${server.url}/assets/../../build.ts`)).status).toBe(404);
     expect(foreign).toEqual([]);
     await page.context().close();
-  }, 60_000);
+  });
 });

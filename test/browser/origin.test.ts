@@ -5,10 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser } from './helpers.ts';
+import { deadline } from '../helpers/deadline.ts';
+
+// A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
+vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -38,7 +42,7 @@ beforeAll(async () => {
   if (!server.demo) throw new Error('the demo was not seeded');
   demo = server.demo;
   browser = await launchBrowser();
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -95,7 +99,7 @@ describe('browsers on other origins', () => {
       socket: { code: 4503, frames: 0 },
     });
     await page.context().close();
-  }, 60_000);
+  });
 
   it('lets an origin of ALLOWED_ORIGINS sign in and open the socket', async () => {
     const bob = demo.users.find((u) => u.username === 'bob');
@@ -103,7 +107,7 @@ describe('browsers on other origins', () => {
     const page = await pageOn(allowedOrigin);
     expect(await attempt(page, bob.password)).toEqual({ signIn: 'status 200', socket: { code: 1000, frames: 1 } });
     await page.context().close();
-  }, 60_000);
+  });
 
   it('answers the CORS preflight of an allowed origin and not of a foreign one', async () => {
     const preflight = (origin: string) =>

@@ -3,9 +3,32 @@
  * it is typed by the generated validators, the reply linked to its command by `ref`, close codes
  * explained from the spec, and the session exported as a script.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deadline } from '../helpers/deadline.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+
+// A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
+vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
+
+/** Runs an exported script with Node from a folder inside the checkout, where `ws` resolves; its exit code and output. */
+async function runExported(script: string): Promise<{ code: number; stdout: string }> {
+  const dir = await mkdtemp(join(import.meta.dirname, '..', '..', 'node_modules', '.playground-export-'));
+  try {
+    await writeFile(join(dir, 'session.mjs'), script);
+    const run = promisify(execFile)(process.execPath, [join(dir, 'session.mjs')], { timeout: deadline(30_000) });
+    return await run.then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -17,7 +40,7 @@ beforeAll(async () => {
   if (!server.demo) throw new Error('the demo was not seeded');
   demo = server.demo;
   browser = await launchBrowser();
-}, 120_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -28,7 +51,7 @@ describe('the playground', () => {
   it('sends an action and shows its reply, validates as you type, explains the close', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(deadline(15_000));
     const problems = pageProblems(page);
     await page.goto(`${server.url}/playground?app=${demo.appId}`);
     await page.locator('#action option[value="chat.join"]').waitFor({ state: 'attached' });
@@ -64,8 +87,40 @@ describe('the playground', () => {
     const reply = page.locator('#timeline li.in', { hasText: 'chat.join reply' });
     await reply.waitFor();
     await expect(reply.locator('pre').textContent()).resolves.toContain('"members"');
+    // The newest entry is in the viewport: the page and the timeline followed it.
+    await expect
+      .poll(() =>
+        page
+          .locator('#timeline li')
+          .last()
+          .evaluate((li) => {
+            const box = li.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+          }),
+      )
+      .toBe(true);
+    // Every form control has an accessible name (a <label>, aria-label or its text).
+    const unnamed = await page
+      .locator('input, select, textarea, button')
+      .evaluateAll((controls) =>
+        controls
+          .filter((c) => !(c as HTMLInputElement).labels?.length && !c.getAttribute('aria-label') && !c.textContent?.trim())
+          .map((c) => c.id || c.outerHTML.slice(0, 60)),
+      );
+    expect(unnamed).toEqual([]);
+    for (const name of ['App id', 'Username', 'Password', 'Access token', 'Socket', 'Action', 'Payload (JSON)']) {
+      await expect(page.getByLabel(name, { exact: false }).count()).resolves.toBeGreaterThan(0);
+    }
     await page.click('#export');
     await expect.poll(() => page.inputValue('#script')).toContain('"action": "chat.join"');
+    // The export is a test of its own: run with Node, it replays the session and passes (exit 0).
+    const exported = await runExported(await page.inputValue('#script'));
+    expect(exported.code).toBe(0);
+    const answers = exported.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { action: string; payload?: { members?: unknown } });
+    expect(answers.find((frame) => frame.action === 'chat.join')?.payload?.members).toEqual([expect.objectContaining({ username: 'bob' })]);
     for (const dismiss of await page.locator('.toast button').all()) await dismiss.click();
     await screenshot(page, 'playground');
 
@@ -74,7 +129,12 @@ describe('the playground', () => {
     await page.fill('#token', 'not-a-token');
     await page.click('#connect');
     await page.locator('#timeline li.close', { hasText: '4501' }).filter({ hasText: 'unauthorized' }).waitFor();
+    // Its export fails as a test should: the server closed the socket with 4501.
+    await page.click('#export');
+    await expect.poll(() => page.inputValue('#script')).toContain('not-a-token');
+    const refused = await runExported(await page.inputValue('#script'));
+    expect(refused).toMatchObject({ code: 1, stdout: expect.stringContaining('closed 4501') });
     expect(problems).toEqual([]);
     await context.close();
-  }, 60_000);
+  });
 });

@@ -9,6 +9,8 @@ import { createClient, isSwitchboardError, type SwitchboardClient } from '@switc
 import { createSharedBackend, startTestServer, type Backend, type SharedBackend, type TestServer } from '../helpers/server.ts';
 import { createTestApp, createTestUser, type TestApp, type TestUser } from '../helpers/tenancy.ts';
 import { EventLog } from '../helpers/events.ts';
+import { deadline } from '../helpers/deadline.ts';
+import { openSocket } from '../helpers/socket.ts';
 
 /** What one `chat.join` with `since` returns at most (the spec's ChatJoinInput says 500). */
 const MAX_CATCH_UP = 500;
@@ -20,6 +22,8 @@ const EVENTS = [
   'chat.deleted',
   'chat.joined',
   'chat.left',
+  'chat.member',
+  'user.updated',
   'rooms.changed',
   'notification',
 ] as const;
@@ -125,6 +129,43 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     expect(await watcher.log.wait('chat.left', (e) => e.user.username === 'carol')).toMatchObject({ room: 'dev' });
   });
 
+  it("tells a room once when a member's display name changes, however many sockets they have there", async () => {
+    await app.rest.rooms.create({ name: 'renames' });
+    const watcher = await connect(a, alice);
+    await watcher.client.chat.join({ room: 'renames' });
+    const first = await connect(a, carol);
+    const second = await connect(b, carol);
+    await first.client.chat.join({ room: 'renames' });
+    await second.client.chat.join({ room: 'renames' });
+    await app.rest.users.update(carol.id, { displayName: 'Carol Renamed' });
+    expect(await watcher.log.wait('chat.member')).toEqual({
+      room: 'renames',
+      user: { id: carol.id, username: 'carol', displayName: 'Carol Renamed', staff: false },
+    });
+    await Promise.all([first.log.wait('user.updated'), second.log.wait('user.updated')]);
+    // A message published after both sockets applied the change: a second announcement would be ahead of it.
+    await second.client.chat.send({ room: 'renames', text: 'renamed' });
+    await watcher.log.wait('chat.message', (m) => m.text === 'renamed');
+    expect(watcher.log.of('chat.member')).toHaveLength(1);
+    // The members list of a later join has the new name too.
+    const late = await connect(b, bob);
+    const { members } = await late.client.chat.join({ room: 'renames' });
+    expect(members.find((m) => m.id === carol.id)?.displayName).toBe('Carol Renamed');
+    await app.rest.users.update(carol.id, { displayName: null });
+    await Promise.all([first.client.close(), second.client.close(), watcher.client.close(), late.client.close()]);
+  });
+
+  it("handles a socket's frames in order: a send written right behind its join finds the room joined", async () => {
+    await app.rest.rooms.create({ name: 'eager' });
+    await using socket = await openSocket(`${b.wsUrl}/ws?token=${alice.token}`);
+    await socket.next((f) => f.action === 'welcome');
+    socket.send({ action: 'chat.join', id: 'join', payload: { room: 'eager' } });
+    socket.send({ action: 'chat.send', id: 'send', payload: { room: 'eager', text: 'right behind' } });
+    const answer = await socket.next((f) => f.ref === 'send');
+    expect(answer.error).toBeUndefined();
+    expect(answer.payload).toMatchObject({ room: 'eager', text: 'right behind' });
+  });
+
   it('refuses staff-only rooms to non-staff and lets staff in', async () => {
     const ben = await connect(b, bob);
     const refused = await ben.client.chat.join({ room: 'staff' }).catch((e: unknown) => e);
@@ -181,7 +222,7 @@ describe.each(deployments)('chat on $backend ($nodes node(s))', ({ backend, node
     expect(page).toMatchObject({ messages: [{ seq: 2 }, { seq: 3 }], more: true });
   });
 
-  it('pages a long backlog on join with `since`: more is true until the rest is fetched', { timeout: 60_000 }, async () => {
+  it('pages a long backlog on join with `since`: more is true until the rest is fetched', { timeout: deadline(60_000) }, async () => {
     await app.rest.rooms.create({ name: 'backlog' });
     const total = MAX_CATCH_UP + 20;
     // Over REST, in parallel batches: the socket's rate limit is not what this test is about.

@@ -29,12 +29,18 @@ interface Run {
 }
 
 /** Runs `switchboard ...args` with only `env` (and PATH) set; resolves whatever the exit status. */
-function switchboard(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+function switchboard(args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(input);
   });
 }
 
@@ -97,6 +103,72 @@ describe('switchboard CLI against a running server', () => {
     expect(again.stderr).toMatch(/^error: not_found: /);
 
     for (const { stdout, stderr } of runs) expect(stdout + stderr).not.toContain(TEST_ADMIN_TOKEN);
+  });
+
+  it("manages an app's rooms, endpoints and users with its API key, and rotates the key", { timeout: deadline(90_000) }, async () => {
+    await using server = await startTestServer({ backend: 'embedded' });
+    const operatorEnv = { SWITCHBOARD_URL: server.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+    const app = parseJson<AppCreated>(await switchboard(['apps', 'create', 'ops-app', '--json'], operatorEnv));
+    const env = { SWITCHBOARD_URL: server.url, SWITCHBOARD_API_KEY: app.apiKey };
+
+    expect(
+      parseJson(await switchboard(['rooms', 'create', 'support', '--title', 'Support', '--staff-only', 'true', '--json'], env)),
+    ).toMatchObject({
+      name: 'support',
+      title: 'Support',
+      staffOnly: true,
+    });
+    expect(parseJson(await switchboard(['rooms', 'update', 'support', '--staff-only', 'false', '--json'], env))).toMatchObject({
+      staffOnly: false,
+    });
+    const rooms = await switchboard(['rooms', 'list'], env);
+    expect(rooms.stdout).toMatch(/^name +title +staff only +history +last seq +created\n"support" +"Support" +no +yes +0 /);
+    expect(await switchboard(['rooms', 'update', 'support'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/nothing to change/),
+    });
+    expect(await switchboard(['rooms', 'create', 'x', '--staff-only', 'maybe'], env)).toMatchObject({ code: 2 });
+
+    const endpoint = parseJson<{ id: string; code: string; path: string }>(
+      await switchboard(['endpoints', 'create', 'support', 'readwrite', '--identity', 'agent', '--json'], env),
+    );
+    await using socket = await openSocket(`${server.wsUrl}${endpoint.path}`);
+    const endpoints = await switchboard(['endpoints', 'list', 'support'], env);
+    expect(endpoints.stdout).toContain(endpoint.id);
+    expect(endpoints.stdout).not.toContain(endpoint.code);
+    expect(await switchboard(['endpoints', 'delete', 'support', endpoint.id], env)).toMatchObject({ code: 0 });
+    expect((await socket.closed).code).toBe(4501);
+
+    const user = parseJson<{ id: string; staff: boolean }>(
+      await switchboard(['users', 'create', 'bob', '--staff', '--password-stdin', '--json'], env, 'bobs-long-password\n'),
+    );
+    expect(user.staff).toBe(true);
+    const signIn = await http(server, 'POST', '/v1/auth/token', {
+      body: JSON.stringify({ app: app.id, username: 'bob', password: 'bobs-long-password' }),
+    });
+    expect(signIn.status).toBe(200);
+    const token = parseJson<{ accessToken: string; expiresIn: number }>(
+      await switchboard(['users', 'token', user.id, '--expires-in', '120', '--json'], env),
+    );
+    expect(token.expiresIn).toBe(120);
+    await using userSocket = await openSocket(`${server.wsUrl}/ws?token=${token.accessToken}`);
+    await userSocket.next((f) => f.action === 'welcome');
+    expect((await switchboard(['users', 'list'], env)).stdout).toMatch(/"bob" +yes/);
+    expect(await switchboard(['users', 'delete', user.id], env)).toMatchObject({ code: 0 });
+    expect(parseJson<{ items: unknown[] }>(await switchboard(['users', 'list', '--json'], env)).items).toEqual([]);
+    expect(parseJson(await switchboard(['rooms', 'delete', 'support', '--json'], env))).toEqual({ room: 'support', deleted: true });
+
+    // Rotation: a new key, shown once; the old one stops working at once.
+    const rotated = await switchboard(['apps', 'keys', 'rotate', app.id, app.keyId], operatorEnv);
+    expect(rotated, rotated.stderr).toMatchObject({ code: 0 });
+    expect(rotated.stdout).toMatch(/shown this once/);
+    const newKey = field(rotated.stdout, 'API key');
+    expect(await switchboard(['rooms', 'list'], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: unauthenticated/) });
+    expect(await switchboard(['rooms', 'list'], { ...env, SWITCHBOARD_API_KEY: newKey })).toMatchObject({ code: 0, stdout: 'No rooms.\n' });
+    expect(await switchboard(['rooms', 'list'], { SWITCHBOARD_URL: server.url })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no API key/),
+    });
   });
 
   it('fails with exit 1 and the catalog code on a wrong token, which it never echoes', { timeout: deadline(60_000) }, async () => {

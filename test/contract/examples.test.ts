@@ -15,6 +15,8 @@ import {
   restResponseValidators,
   userPayloadValidators,
   userServerFrameValidators,
+  workerPayloadValidators,
+  workerServerFrameValidators,
 } from '@switchboard/protocol/validators';
 import { loadModel } from '../../scripts/codegen/model.ts';
 import {
@@ -23,6 +25,7 @@ import {
   messageExamples,
   operationExamples,
   responseHasBody,
+  responseMediaType,
   upgradeRefusalExamples,
 } from './spec-examples.ts';
 
@@ -30,6 +33,7 @@ type ByName = Readonly<Record<string, Validator>>;
 const sockets: Readonly<Record<string, { payloads: ByName; replies: ByName; events: ByName }>> = {
   user: { payloads: userPayloadValidators, ...userServerFrameValidators },
   endpoint: { payloads: endpointPayloadValidators, ...endpointServerFrameValidators },
+  worker: { payloads: workerPayloadValidators, ...workerServerFrameValidators },
 };
 const bodies: ByName = restBodyValidators;
 const responses: Readonly<Record<string, ByName>> = restResponseValidators;
@@ -92,6 +96,11 @@ describe('REST examples', () => {
     for (const [status, example] of op.responses) {
       if (!responseHasBody(op.operationId, status)) continue;
       expect(example, `${op.operationId} ${status} has no example`).toBeDefined();
+      // A text body (the Prometheus exposition) has no JSON schema to validate against.
+      if (responseMediaType(op.operationId, status) !== 'application/json') {
+        expect(typeof example, `${op.operationId} ${status}`).toBe('string');
+        continue;
+      }
       expectValid(pick(responses[op.operationId], status), example, `${op.operationId} ${status}`);
     }
   });

@@ -70,6 +70,7 @@ describe.each(backends)('invalid inputs on %s', (backend) => {
     sockets = {
       user: await openSocket(`${server.wsUrl}/ws?token=${user.token}`),
       endpoint: await openSocket(`${server.wsUrl}${endpoint.path}`),
+      worker: await openSocket(`${server.wsUrl}/ws/worker`, { headers: { 'API-Key': app.apiKey } }),
     };
   });
 

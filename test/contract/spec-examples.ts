@@ -44,6 +44,9 @@ export function messageExamples(): MessageExamples[] {
   const { asyncapi } = specs;
   const out: MessageExamples[] = [];
   for (const [, op] of entries(asyncapi.operations)) {
+    // The origins' own frames (x-compat) are outside the envelope and the generated validators;
+    // test/compat drives the server with those examples and the tap checks them (helpers/compat-frames.ts).
+    if (op['x-compat'] !== undefined) continue;
     const channel = String((op.channel as Doc).$ref).replace('#/channels/', '');
     const payloadsOf = (ref: unknown) =>
       docs(resolve(asyncapi, lookup(asyncapi, String((ref as Doc).$ref))).examples).map((e) => e.payload);
@@ -94,7 +97,9 @@ export function operationExamples(): OperationExamples[] {
       const parameters = new Map<string, string>();
       for (const p of [...shared, ...docs(op.parameters).map((q) => resolve(openapi, q))])
         if (p.in === 'path') parameters.set(String(p.name), String(p.example));
-      const json = (node: Doc | undefined) => (isDoc(node?.content) ? (node.content['application/json'] as Doc | undefined) : undefined);
+      // JSON first; an operation that answers another type (getMetrics: text/plain) has its example there.
+      const json = (node: Doc | undefined) =>
+        isDoc(node?.content) ? ((node.content['application/json'] ?? Object.values(node.content)[0]) as Doc | undefined) : undefined;
       const requestBody = isDoc(op.requestBody) ? resolve(openapi, op.requestBody) : undefined;
       const responses = new Map<string, unknown>();
       for (const [status, response] of entries(op.responses)) responses.set(status, firstExample(json(resolve(openapi, response))));
@@ -123,6 +128,19 @@ export function responseHasBody(operationId: string, status: string): boolean {
       if (op.operationId !== operationId) continue;
       const response = resolve(openapi, (op.responses as Doc)[status] as Doc);
       return isDoc(response.content);
+    }
+  }
+  throw new Error(`no operation ${operationId}`);
+}
+
+/** The media type of a REST response's body (`application/json` for all but getMetrics). */
+export function responseMediaType(operationId: string, status: string): string | undefined {
+  const { openapi } = specs;
+  for (const [, item] of entries(openapi.paths)) {
+    for (const [, op] of entries(item)) {
+      if (op.operationId !== operationId) continue;
+      const response = resolve(openapi, (op.responses as Doc)[status] as Doc);
+      return isDoc(response.content) ? Object.keys(response.content)[0] : undefined;
     }
   }
   throw new Error(`no operation ${operationId}`);

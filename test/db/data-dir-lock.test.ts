@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLogger, defaultConfig, startServer } from '@switchboard/server';
 import { LOCK_FILE } from '@switchboard/server/testing';
+import { deadline } from '../helpers/deadline.ts';
+import { createContractTap } from '../helpers/server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,7 +21,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number; output: s
     execFile(
       process.execPath,
       ['--conditions=switchboard-source', '--import', 'tsx', 'server/src/main.ts'],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: deadline(60_000) },
       (error, stdout, stderr) => {
         resolve({ code: error ? Number(error.code) : 0, output: `${stdout}${stderr}` });
       },
@@ -27,30 +29,36 @@ function runMain(env: Record<string, string>): Promise<{ code: number; output: s
   });
 }
 
+// startServer itself (a data folder of the test's own), still held to the specs by the contract tap.
 const options = (dataDir: string) => ({
   config: defaultConfig({ port: 0, dataDir, demo: 'off', adminToken: 'lock-test-operator-token-0123456789' }),
   logger: createLogger({ level: 'silent' }),
+  inspect: createContractTap(),
 });
 
 describe('the embedded data folder lock', () => {
-  it('makes a second server on the same DATA_DIR refuse to start, naming the folder and the holder', { timeout: 90_000 }, async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-lock-'));
-    try {
-      await using first = await startServer(options(dataDir));
-      expect(await readFile(join(dataDir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
-      const second = await runMain({ PORT: '0', DATA_DIR: dataDir, DEMO_DATA: 'off' });
-      expect(second.code).toBe(1);
-      expect(second.output).toContain(`the data folder ${dataDir} is in use by another Switchboard server (pid ${process.pid})`);
-      // The first is unharmed.
-      expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
-      // In one process, too.
-      await expect(startServer(options(dataDir))).rejects.toThrow(/already open in this process/);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'makes a second server on the same DATA_DIR refuse to start, naming the folder and the holder',
+    { timeout: deadline(90_000) },
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-lock-'));
+      try {
+        await using first = await startServer(options(dataDir));
+        expect(await readFile(join(dataDir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+        const second = await runMain({ PORT: '0', DATA_DIR: dataDir, DEMO_DATA: 'off' });
+        expect(second.code).toBe(1);
+        expect(second.output).toContain(`the data folder ${dataDir} is in use by another Switchboard server (pid ${process.pid})`);
+        // The first is unharmed.
+        expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+        // In one process, too.
+        await expect(startServer(options(dataDir))).rejects.toThrow(/already open in this process/);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 
-  it('is released on close and taken over from a process that died', { timeout: 60_000 }, async () => {
+  it('is released on close and taken over from a process that died', { timeout: deadline(60_000) }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-lock-'));
     try {
       const server = await startServer(options(dataDir));

@@ -3,19 +3,23 @@
  * AsyncAPI-generated validators, every close code against `x-close-codes`, every refused upgrade
  * and every REST response against the statuses its spec declares (`default` never stands in
  * for a status: an answer the spec does not name is a violation, even with a valid error body).
- * The only exceptions are the one-line entries of spec-gaps.ts.
+ * The only exceptions are the one-line entries of spec-gaps.ts. No vitest here: a server in a
+ * child process (the benchmark's peers) runs the same checks through `createInspector`.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { closeCodes, errorCatalog, socketRoutes, upgradeRefusals } from '@switchboard/protocol';
+import type { Inspector } from '@switchboard/server';
 import {
   endpointServerFrameValidators,
   restResponseValidators,
   userServerFrameValidators,
+  workerServerFrameValidators,
   type Validator,
 } from '@switchboard/protocol/validators';
 import { restStatusGaps, upgradeRefusalGaps } from './spec-gaps.ts';
+import { checkCompatFrame, isCompatRoute } from './compat-frames.ts';
 
 type ValidatorsByName = Readonly<Record<string, Validator>>;
 type FrameValidators = { readonly replies: ValidatorsByName; readonly events: ValidatorsByName };
@@ -24,6 +28,7 @@ const specText = (name: string) => readFileSync(new URL(`../../specs/${name}`, i
 const socketValidators: Readonly<Record<string, FrameValidators>> = {
   user: userServerFrameValidators,
   endpoint: endpointServerFrameValidators,
+  worker: workerServerFrameValidators,
 };
 const responseValidators: Readonly<Record<string, ValidatorsByName>> = restResponseValidators;
 
@@ -34,6 +39,7 @@ function own(map: ValidatorsByName | undefined, name: string): Validator | undef
 
 /** Why a frame breaks the AsyncAPI spec, or null when it matches. */
 export function checkFrame(route: string, text: string): string | null {
+  if (isCompatRoute(route)) return checkCompatFrame(route, text);
   let frame: { action?: unknown; ref?: unknown };
   try {
     frame = JSON.parse(text);
@@ -112,7 +118,15 @@ interface Route {
   empty: Set<string>;
   /** Whether the operation declares `default` (a 500). */
   hasDefault: boolean;
+  /** Declared statuses whose body is plain text (the Prometheus exposition), not JSON. */
+  text: Set<string>;
 }
+
+const isTextOnly = (content: unknown) =>
+  typeof content === 'object' &&
+  content !== null &&
+  Object.keys(content).length > 0 &&
+  Object.keys(content).every((type) => type.startsWith('text/'));
 
 const routes: Route[] = (() => {
   const spec = parse(specText('openapi.yaml')) as {
@@ -133,6 +147,7 @@ const routes: Route[] = (() => {
         declared: new Set(responses.map(([status]) => status)),
         empty,
         hasDefault,
+        text: new Set(responses.filter(([, r]) => isTextOnly(r.content)).map(([status]) => status)),
       });
     }
   }
@@ -151,6 +166,8 @@ export function checkResponse(method: string, path: string, status: number, body
   if (!declared && !restStatusGaps.has(`${route.operationId} ${status}`))
     return `${route.operationId}: status ${status} is not declared in the spec`;
   if (route.empty.has(String(status))) return body === '' ? null : `${route.operationId} ${status}: the spec declares no body`;
+  if (route.text.has(String(status)))
+    return body.startsWith('{') ? `${route.operationId} ${status}: JSON where the spec declares text` : null;
   if (status >= 400 && body.startsWith('{"error"')) {
     const problem = errorBodyProblem(status, body);
     if (problem) return `${route.operationId} ${status}: ${problem}`;
@@ -165,4 +182,31 @@ export function checkResponse(method: string, path: string, status: number, body
     return `${route.operationId} ${status}: body is not JSON`;
   }
   return validate(json) ? null : `${route.operationId} ${status}: ${JSON.stringify(validate.errors)}`;
+}
+
+/**
+ * A server's `inspect` hooks that run every check above and hand each violation to `report`;
+ * `checked` counts what was seen. A broadcast writes the same frame to every member, so a frame
+ * equal to the one before is not checked again.
+ */
+export function createInspector(report: (violation: string) => void): Required<Inspector> & { readonly checked: number } {
+  let checked = 0;
+  let lastFrame = { route: '', text: '' };
+  const record = (problem: string | null, what: string) => {
+    checked++;
+    if (problem !== null) report(`${what}: ${problem}`);
+  };
+  return {
+    get checked() {
+      return checked;
+    },
+    frame(route, text) {
+      if (route === lastFrame.route && text === lastFrame.text) return void checked++;
+      lastFrame = { route, text };
+      record(checkFrame(route, text), `frame on ${route}`);
+    },
+    close: (route, code, reason) => record(checkClose(route, code, reason), 'close'),
+    refusal: (path, status, body) => record(checkRefusal(path, status, body), 'refused upgrade'),
+    response: (method, path, status, body) => record(checkResponse(method, path, status, body), 'response'),
+  };
 }

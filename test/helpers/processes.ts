@@ -97,7 +97,14 @@ function signalTree(child: ChildProcess | undefined, signal: NodeJS.Signals): vo
     .filter(Boolean);
   // Children first on a stop (no backend answers while the parent still runs), parent first on a resume.
   if (signal === 'SIGCONT') child.kill(signal);
-  for (const pid of children) process.kill(Number(pid), signal);
+  for (const pid of children) {
+    try {
+      process.kill(Number(pid), signal);
+    } catch (error) {
+      // A backend that exited since pgrep listed it (its client disconnected) needs no signal.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
   if (signal !== 'SIGCONT') child.kill(signal);
 }
 
@@ -106,7 +113,8 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-interface ProcessRecipe {
+/** How to run and recognise one server process. */
+export interface ProcessRecipe {
   what: string;
   command: string;
   args: string[];
@@ -119,7 +127,7 @@ interface ProcessRecipe {
   ready: RegExp;
 }
 
-function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: () => void): ServerProcess {
+export function controlled(port: number, url: string, recipe: ProcessRecipe, cleanup: () => void): ServerProcess {
   let child: ChildProcess | undefined;
   let closed = false;
   const start = async () => {

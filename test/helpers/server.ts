@@ -2,16 +2,18 @@
  * Starts real server nodes for tests, on either backend the design promises: embedded defaults
  * (PGlite cloned from a migrated template, in-process channels) or real Postgres and Redis.
  * Every frame, close, refused upgrade and response they send is checked against the specs; a
- * violation fails the test during which the server sent it (an `afterEach` this module
- * registers in every file that imports it), and closing a server with unreported ones fails too.
+ * violation fails the test during which the server sent it (the `afterEach` of contract-hooks.ts,
+ * registered in every file that imports this module), and closing a server with unreported ones
+ * fails too. Servers in child processes are tapped by process-tap.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { defaultConfig, startServer, type Inspector, type ServerConfig, type SwitchboardServer } from '@switchboard/server';
 import { createLogger, type Logger } from '@switchboard/server';
-import { afterEach } from 'vitest';
+import './contract-hooks.ts';
 import { checkClose, checkFrame, checkRefusal, checkResponse } from './contract.ts';
 import { selectedBackends, type Backend } from './backends.ts';
 import { createTestDatabase } from './databases.ts';
+import { openTaps } from './tap-registry.ts';
 
 export type { Backend } from './backends.ts';
 
@@ -63,16 +65,6 @@ export interface ContractTap extends Required<Inspector> {
   takeUnreported(): string[];
 }
 
-/** Taps of this test file's servers; the afterEach below reports what each found. */
-const taps = new Set<ContractTap>();
-
-// Each test file imports this module afresh, so this runs after every test of the file: what the
-// servers sent during the test is judged in that test, shared servers (beforeAll) included.
-afterEach(() => {
-  const found = [...taps].flatMap((tap) => tap.takeUnreported());
-  if (found.length > 0) throw new Error(`the server broke its specs during this test:\n  ${found.join('\n  ')}`);
-});
-
 /**
  * Checks everything a server sends and records what breaks the specs. Servers a test starts
  * without `startTestServer` (a restart on the same data folder) pass one as `inspect` and call
@@ -89,13 +81,13 @@ export function createContractTap(): ContractTap & { release(): void } {
   const tap = {
     violations,
     takeUnreported: () => pending.splice(0),
-    release: () => void taps.delete(tap),
+    release: () => void openTaps.delete(tap),
     frame: (route: string, frame: string) => record(checkFrame(route, frame), `frame on ${route}`),
     close: (route: string, code: number, reason: string) => record(checkClose(route, code, reason), 'close'),
     refusal: (path: string, status: number, body: string) => record(checkRefusal(path, status, body), 'refused upgrade'),
     response: (method: string, path: string, status: number, body: string) => record(checkResponse(method, path, status, body), 'response'),
   };
-  taps.add(tap);
+  openTaps.add(tap);
   return tap;
 }
 

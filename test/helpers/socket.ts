@@ -51,7 +51,7 @@ export class TestSocket implements AsyncDisposable {
     return this.#find(match, what, true);
   }
 
-  #find(match: (f: Frame) => boolean, what: string, advance: boolean): Promise<Frame> {
+  #find(match: (f: Frame) => boolean, what: string, advance: boolean, timeoutMs = DEADLINE_MS): Promise<Frame> {
     const start = advance ? this.#cursor : 0;
     const index = this.frames.findIndex((f, i) => i >= start && match(f));
     if (index >= 0) {
@@ -60,8 +60,8 @@ export class TestSocket implements AsyncDisposable {
     }
     return new Promise<Frame>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no ${what} within ${DEADLINE_MS} ms; got ${JSON.stringify(this.frames.slice(start))}`)),
-        DEADLINE_MS,
+        () => reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(start))}`)),
+        timeoutMs,
       );
       this.#waiters.push({
         match,
@@ -77,9 +77,14 @@ export class TestSocket implements AsyncDisposable {
 
   /** Sends a command with a fresh id and resolves with its answer (reply or error event). */
   async request(action: string, payload?: unknown): Promise<Frame> {
+    return this.requestWithin(action, payload, DEADLINE_MS);
+  }
+
+  /** Like `request`, for an answer that may take longer than the usual deadline (a dependency outage); `timeoutMs` comes from `deadline()`. */
+  async requestWithin(action: string, payload: unknown, timeoutMs: number): Promise<Frame> {
     const id = `t${this.#nextId++}`;
     this.send(payload === undefined ? { action, id } : { action, id, payload });
-    return this.#find((f) => f.ref === id, `answer to ${action} #${id}`, false);
+    return this.#find((f) => f.ref === id, `answer to ${action} #${id}`, false, timeoutMs);
   }
 
   /** Closes and waits for the close to complete. */
@@ -135,7 +140,10 @@ export function closedOnOpen(url: string, options?: WebSocket.ClientOptions): Pr
 }
 
 /** Sends a raw upgrade request and returns the refusal's status and JSON body (no WebSocket client involved). */
-export function refusedUpgradeBody(url: string): Promise<{ status: number; body: unknown }> {
+export function refusedUpgradeBody(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown; retryAfter: string | undefined }> {
   const target = new URL(url.replace(/^ws/, 'http'));
   return new Promise((resolve, reject) => {
     const request = httpRequest(target, {
@@ -144,13 +152,17 @@ export function refusedUpgradeBody(url: string): Promise<{ status: number; body:
         Upgrade: 'websocket',
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
       },
     });
     request.once('upgrade', () => reject(new Error('the upgrade was accepted')));
     request.once('response', (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+      response.on('end', () => {
+        const retryAfter = response.headers['retry-after'];
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown, retryAfter });
+      });
     });
     request.once('error', reject);
     request.end();

@@ -42,8 +42,8 @@ console.log(JSON.stringify({ joined: true, lastSeq: joined.lastSeq, catalog }));
 `;
 
 /** A strict TypeScript program: typed replies, typed error codes, the protocol's registries. */
-const typedTs = `import { createClient, createRestClient, isSwitchboardError, type SwitchboardClient } from '@switchboard/sdk';
-import { userActions, type ErrorCode } from '@switchboard/protocol';
+const typedTs = `import { createClient, createRestClient, isSwitchboardError, type AnyErrorCode, type SwitchboardClient } from '@switchboard/sdk';
+import { userActions } from '@switchboard/protocol';
 import { userServerFrameValidators } from '@switchboard/protocol/validators';
 
 /** Joins a room and returns its last sequence number; the compiler checks every name. */
@@ -58,7 +58,8 @@ export async function joinRoom(baseUrl: string, wsUrl: string, apiKey: string, u
     return seq;
   } catch (error) {
     if (isSwitchboardError(error)) {
-      const code: ErrorCode = error.code;
+      // The catalog's codes and the SDK's own (timeout, aborted).
+      const code: AnyErrorCode = error.code;
       throw new Error(code);
     }
     throw error;

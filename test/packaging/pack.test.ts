@@ -10,7 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadline } from '../helpers/deadline.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { createProcessContractTap } from '../helpers/process-tap.ts';
 import { createTestApp, createTestUser, http, type TestApp } from '../helpers/tenancy.ts';
 import { consumerFiles, ROOM } from './consumer.ts';
 import {
@@ -28,8 +30,8 @@ import {
 } from './workspace.ts';
 
 // Installs and builds take minutes on a busy machine; each step below is bounded by its own timeout.
-const SETUP_MS = 420_000;
-const STEP_MS = 120_000;
+const SETUP_MS = deadline(420_000);
+const STEP_MS = deadline(120_000);
 
 let dirs: string[] = [];
 let tarballs: Awaited<ReturnType<typeof packWorkspace>>;
@@ -203,11 +205,19 @@ describe('the server package installed with --omit=dev', () => {
     dirs.push(dataDir);
     // The script is `switchboard-server`, not `exec switchboard-server`: npm's SIGTERM reaches
     // only the shell, and the server must still go.
-    const npm = start('npm', ['start'], { cwd: serverProject, env: cleanEnv({ PORT: '0', DATA_DIR: dataDir }) });
+    // The contract tap rides in through NODE_OPTIONS (npm starts node); the installed package is plain JavaScript.
+    const contract = createProcessContractTap();
+    const npm = start('npm', ['start'], {
+      cwd: serverProject,
+      env: cleanEnv({ PORT: '0', DATA_DIR: dataDir, NODE_OPTIONS: contract.nodeOptions, ...contract.env }),
+    });
+    let late: string[] = [];
     try {
       const [, url] = await waitForOutput(npm, /REST\s+(http:\/\/127\.0\.0\.1:\d+)/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
+      expect((await fetch(`${url}/v1/apps`)).status).toBe(401);
+      expect(contract.activeProcesses(), 'the contract tap inside the installed server saw its responses').toBe(1);
       npm.process.kill('SIGTERM');
       await npm.exited;
       // The server inherited npm's output pipes: they close when it, too, has ended.
@@ -216,6 +226,8 @@ describe('the server package installed with --omit=dev', () => {
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
       npm.process.kill('SIGKILL');
+      late = contract.release();
     }
+    expect(late, 'the installed server broke its specs').toEqual([]);
   });
 });

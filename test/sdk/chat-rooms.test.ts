@@ -33,6 +33,9 @@ describe('welcome', () => {
     const conn = await server.nextConnection();
     const joined = client.chat.join({ room: 'lobby' });
     expect(await authenticating).toMatchObject({ connectionId: 'conn-1', attempt: 0 });
+    // The token goes in the first frame, never in the URL; the join waits behind it.
+    expect(conn.url.searchParams.has('token')).toBe(false);
+    expect(await conn.acceptAuthorize()).toBe('tok');
     await conn.roundTrip();
     expect(conn.unread).toBe(0);
     expect(client.user).toBeUndefined();
@@ -44,35 +47,38 @@ describe('welcome', () => {
     await joined;
   });
 
-  test('the token an authorize proved good is in the URL of the next socket', async () => {
+  test('the token an authorize proved good authorizes the next socket', async () => {
     await using server = await startFakeServer();
     await using client = connect(server.url);
     const first = await server.nextConnection();
-    const authorized = client.authorize({ token: 'later' });
-    const frame = await first.nextFrame();
-    first.reply(frame, { user: fakeUser });
-    await authorized;
+    // The fake answers authorize (and welcomes) by itself.
+    await client.authorize({ token: 'later' });
+    expect(await first.authorized).toBe('later');
     const authenticating = nextState(client, 'authenticating');
     const reopened = nextState(client, 'open');
     const second = await reconnect(server, first);
-    expect(second.url.searchParams.get('token')).toBe('later');
+    expect(await second.authorized).toBe('later');
+    expect(second.url.searchParams.has('token')).toBe(false);
     await authenticating;
     await reopened;
     expect(client.user).toEqual(fakeUser);
   });
 
-  test('token_expired: getToken() runs, the new token is in the URL, and rooms are rejoined after welcome', async () => {
+  test('token_expired: getToken() runs, the new token is authorized, and rooms are rejoined after welcome', async () => {
     await using server = await startFakeServer({ welcome: false });
     const getToken = vi.fn(() => 'fresh');
     await using client = connect(server.url, { token: 'stale', getToken });
     const first = await server.nextConnection();
+    await first.acceptAuthorize();
     first.sendWelcome();
     await join(client, first, 'lobby', 3);
     const authenticating = nextState(client, 'authenticating');
     const second = await reconnect(server, first, 4003);
-    expect(second.url.searchParams.get('token')).toBe('fresh');
+    expect(await second.authorized).toBe('fresh');
+    expect(second.url.searchParams.has('token')).toBe(false);
     expect(getToken).toHaveBeenCalledTimes(1);
     await authenticating;
+    expect(await second.acceptAuthorize()).toBe('fresh');
     await second.roundTrip();
     expect(second.unread).toBe(0);
     second.sendWelcome();
@@ -102,7 +108,8 @@ describe('rooms across reconnects', () => {
     // Sent while disconnected: it must go after the rejoin, which the server needs first.
     const sent = client.chat.send({ room: 'lobby', text: 'back' });
     const second = await server.nextConnection();
-    expect(second.url.searchParams.get('token')).toBe('tok');
+    expect(await second.authorized).toBe('tok');
+    expect(second.url.searchParams.has('token')).toBe(false);
     const rejoin = await expectJoin(second, 'lobby', 4);
     const send = await second.nextFrame();
     expect(send).toMatchObject({ action: 'chat.send', payload: { room: 'lobby', text: 'back' } });
@@ -133,25 +140,25 @@ describe('rooms across reconnects', () => {
     await nothingElseSent(client, second);
   });
 
-  test('more: true emits chat.gap where the missing messages belong', async () => {
+  test('more: true is followed page by page; a hole in a page is a chat.gap; live messages wait for the last page', async () => {
     await using server = await startFakeServer();
     await using client = connect(server.url, { token: 'tok' });
     const log = recordChat(client);
     const first = await server.nextConnection();
     await join(client, first, 'lobby', 10);
-    // The newest messages came: the gap is before them.
     const second = await reconnect(server, first);
-    const gap = nextEvent(client, 'chat.gap');
-    second.reply(await expectJoin(second, 'lobby', 10), joinAnswer('lobby', 20, { messages: [18, 19, 20], more: true }));
-    expect(await gap).toEqual({ room: 'lobby', from: 11, to: 17 });
-    const third = await reconnect(server, second);
-    // The oldest messages came: the gap is after them, before the live message that follows.
-    const rejoin = await expectJoin(third, 'lobby', 20);
+    // The server pages the backlog oldest first; the client asks for the next page on the same socket.
+    second.reply(await expectJoin(second, 'lobby', 10), joinAnswer('lobby', 30, { messages: [11, 12], more: true }));
+    const page2 = await expectJoin(second, 'lobby', 12);
+    // A live message arriving meanwhile waits until the backlog before it is delivered.
     const live = delivered(client, 'lobby', 31);
-    sendMessages(third, 'lobby', 31);
-    third.reply(rejoin, joinAnswer('lobby', 30, { messages: [21, 22], more: true }));
+    sendMessages(second, 'lobby', 31);
+    // This page lacks 13-17 (deleted or beyond history): announced, never skipped silently.
+    second.reply(page2, joinAnswer('lobby', 30, { messages: [18, 19, 20], more: true }));
+    second.reply(await expectJoin(second, 'lobby', 20), joinAnswer('lobby', 30, { messages: [21, 22, 23, 24, 25, 26, 27, 28, 29, 30] }));
     await live;
-    expect(log).toEqual(['gap lobby 11-17', 'lobby#18', 'lobby#19', 'lobby#20', 'lobby#21', 'lobby#22', 'gap lobby 23-30', 'lobby#31']);
+    const pages = Array.from({ length: 10 }, (_, i) => `lobby#${21 + i}`);
+    expect(log).toEqual(['lobby#11', 'lobby#12', 'gap lobby 13-17', 'lobby#18', 'lobby#19', 'lobby#20', ...pages, 'lobby#31']);
   });
 
   test('a refused rejoin emits chat.rejoinFailed and forgets the room; one cut off by a close is retried', async () => {

@@ -137,12 +137,14 @@ describe('connection', () => {
     const getToken = vi.fn(() => Promise.resolve('fresh'));
     await using client = connect(server.url, { token: 'stale', getToken });
     const first = await server.nextConnection();
-    expect(first.url.searchParams.get('token')).toBe('stale');
+    expect(await first.authorized).toBe('stale');
+    expect(first.url.searchParams.has('token')).toBe(false);
     await client.ready();
     const reopened = nextState(client, 'open');
     first.close(4003, 'expired');
     const second = await server.nextConnection();
-    expect(second.url.searchParams.get('token')).toBe('fresh');
+    expect(await second.authorized).toBe('fresh');
+    expect(second.url.searchParams.has('token')).toBe(false);
     expect(second.url.pathname).toBe('/ws');
     await reopened;
     expect(getToken).toHaveBeenCalledTimes(1);
@@ -156,10 +158,12 @@ describe('connection', () => {
     await client.ready();
     first.close(4000, 'heartbeat');
     const second = await server.nextConnection();
-    expect(second.url.searchParams.get('token')).toBe('second');
+    expect(await second.authorized).toBe('second');
+    expect(second.url.searchParams.has('token')).toBe(false);
     second.close(4002, 'restart');
     const third = await server.nextConnection();
-    expect(third.url.searchParams.get('token')).toBe('third');
+    expect(await third.authorized).toBe('third');
+    expect(third.url.searchParams.has('token')).toBe(false);
     expect(getToken).toHaveBeenCalledTimes(2);
   });
 
@@ -191,7 +195,8 @@ describe('connection', () => {
     await using server = await startFakeServer();
     await using client = connect(server.url, { getToken: () => 'from-getter' });
     const conn = await server.nextConnection();
-    expect(conn.url.searchParams.get('token')).toBe('from-getter');
+    expect(await conn.authorized).toBe('from-getter');
+    expect(conn.url.searchParams.has('token')).toBe(false);
     await client.ready();
   });
 
@@ -206,7 +211,8 @@ describe('connection', () => {
     const waiting = nextState(client, 'reconnecting');
     expect(await waiting).toMatchObject({ attempt: 1, lastClose: { reason: 'getToken() failed: refresh failed' } });
     const conn = await server.nextConnection();
-    expect(conn.url.searchParams.get('token')).toBe('second');
+    expect(await conn.authorized).toBe('second');
+    expect(conn.url.searchParams.has('token')).toBe(false);
     await client.ready();
   });
 });

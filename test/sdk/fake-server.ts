@@ -41,15 +41,28 @@ function isClientFrame(value: unknown): value is ClientFrame {
 export class FakeConnection {
   readonly url: URL;
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The token of the socket's first `authorize` frame (answered and welcomed by the fake when `welcome` is on). */
+  readonly authorized: Promise<string>;
   #socket: WebSocket;
   #frames = new AsyncQueue<ClientFrame>();
 
-  constructor(socket: WebSocket, url: URL) {
+  constructor(socket: WebSocket, url: URL, answerAuthorize = false) {
     this.#socket = socket;
     this.url = url;
+    let authorized: (token: string) => void = () => {};
+    this.authorized = new Promise((resolve) => (authorized = resolve));
+    let first = true;
     socket.on('message', (data) => {
       const value: unknown = JSON.parse(String(data));
       if (!isClientFrame(value)) throw new Error(`the SDK sent a frame without action: ${String(data)}`);
+      const token = value.action === 'authorize' ? (value.payload as { token?: unknown } | undefined)?.token : undefined;
+      if (first && typeof token === 'string') authorized(token);
+      first = false;
+      if (answerAuthorize && typeof token === 'string') {
+        this.reply(value, { user: fakeUser });
+        this.sendWelcome();
+        return;
+      }
       this.#frames.push(value);
     });
     this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
@@ -63,6 +76,15 @@ export class FakeConnection {
   /** The next frame the client sends. */
   nextFrame(): Promise<ClientFrame> {
     return this.#frames.next();
+  }
+
+  /** Takes the next frame, which must be `authorize`, answers it (without `welcome`) and returns its token. */
+  async acceptAuthorize(): Promise<string> {
+    const frame = await this.nextFrame();
+    const token = (frame.payload as { token?: unknown } | undefined)?.token;
+    if (frame.action !== 'authorize' || typeof token !== 'string') throw new Error(`expected authorize, got ${JSON.stringify(frame)}`);
+    this.reply(frame, { user: fakeUser });
+    return token;
   }
 
   /** Sends a frame (objects as JSON, strings as they are). */
@@ -123,7 +145,8 @@ export interface FakeServer extends AsyncDisposable {
 
 /**
  * Starts a fake server; with `greet` (the default) each connection gets `connected` at once,
- * and with `welcome` (the default) a connection whose URL carries `?token=` then gets `welcome`.
+ * and with `welcome` (the default) a connection whose URL carries `?token=` then gets `welcome`,
+ * and every `authorize` frame is answered and followed by `welcome` (not queued for the test).
  */
 export async function startFakeServer(options: { greet?: boolean; welcome?: boolean } = {}): Promise<FakeServer> {
   const greet = options.greet ?? true;
@@ -134,7 +157,7 @@ export async function startFakeServer(options: { greet?: boolean; welcome?: bool
   let count = 0;
   server.on('connection', (socket, request) => {
     sockets.add(socket);
-    const connection = new FakeConnection(socket, new URL(request.url ?? '/', 'ws://127.0.0.1'));
+    const connection = new FakeConnection(socket, new URL(request.url ?? '/', 'ws://127.0.0.1'), greet && welcome);
     if (greet) connection.sendConnected({ connectionId: `conn-${++count}` });
     if (greet && welcome && connection.url.searchParams.has('token')) connection.sendWelcome();
     connections.push(connection);

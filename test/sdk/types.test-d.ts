@@ -3,15 +3,19 @@
  * checked by `tsc -p tsconfig.json` too: each `Expect<Equal<…>>`
  * and each `@ts-expect-error` below fails the typecheck when the SDK's types drift.
  */
-import { createRestClient, isSwitchboardError } from '@switchboard/sdk';
+import { createEndpointClient, createRestClient, isSwitchboardError } from '@switchboard/sdk';
 import type {
   ActionTree,
+  CallOptions,
   ChatGapEvent,
   ChatJoinOutput,
   ChatRejoinFailedEvent,
   ClientCore,
   ConnectedEvent,
   ConnectionState,
+  EndpointClient,
+  JoinedRoom,
+  RoomMessage,
   EchoOutput,
   ErrorEventPayload,
   Health,
@@ -19,6 +23,7 @@ import type {
   PingOutput,
   Readiness,
   RoomMessageOutput,
+  PresenceEvent,
   SwitchboardClient,
   UserActions,
   UserEvents,
@@ -62,10 +67,10 @@ export async function actionCalls(client: SwitchboardClient): Promise<void> {
 }
 
 export function dottedActions(tree: ActionTree<GrownActions>): void {
-  type _join = Expect<Equal<Parameters<typeof tree.game.join>, [payload: { game: string; since?: number }]>>;
+  type _join = Expect<Equal<Parameters<typeof tree.game.join>, [payload: { game: string; since?: number }, options?: CallOptions]>>;
   type _joined = Expect<Equal<Awaited<ReturnType<typeof tree.game.join>>, { joined: true }>>;
   type _deep = Expect<Equal<Awaited<ReturnType<typeof tree.game.history.list>>, { moves: string[] }>>;
-  type _optional = Expect<Equal<Parameters<typeof tree.games.list>, [payload?: { prefix?: string }]>>;
+  type _optional = Expect<Equal<Parameters<typeof tree.games.list>, [payload?: { prefix?: string }, options?: CallOptions]>>;
   void tree.games.list();
   void tree.game.join({ game: 'g-1' });
   // @ts-expect-error game is required
@@ -77,8 +82,26 @@ export function dottedActions(tree: ActionTree<GrownActions>): void {
 }
 
 export async function chat(client: SwitchboardClient): Promise<void> {
-  const joined = await client.chat.join({ room: 'x', since: 3 });
-  type _joined = Expect<Equal<typeof joined, ChatJoinOutput>>;
+  const joined = await client.chat.join({ room: 'x', since: 3 }, { timeoutMs: 1_000, signal: AbortSignal.timeout(2_000) });
+  type _joined = Expect<Equal<typeof joined, JoinedRoom>>;
+  const { members, lastSeq }: ChatJoinOutput = joined;
+  void [members, lastSeq];
+  joined.on('message', (message) => {
+    type _message = Expect<Equal<typeof message, RoomMessageOutput>>;
+  });
+  joined.on('joined', (presence) => {
+    type _presence = Expect<Equal<typeof presence, PresenceEvent>>;
+  });
+  const mine = await joined.send({ text: 'hi' }, { timeoutMs: 500 });
+  type _mine = Expect<Equal<typeof mine, RoomMessageOutput>>;
+  // @ts-expect-error the handle names the room itself
+  await joined.send({ room: 'other', text: 'hi' });
+  // @ts-expect-error no such room event
+  joined.on('nope', () => {});
+  await joined.leave();
+  await client.chat.send({ room: 'x', text: 'hi' }, { signal: new AbortController().signal });
+  // @ts-expect-error timeoutMs is a number
+  await client.chat.send({ room: 'x', text: 'hi' }, { timeoutMs: '1' });
   await client.chat.send({ room: 'x', text: 'hi', data: { any: ['json'] } });
   await client.chat.leave({ room: 'x' });
   // @ts-expect-error text is required
@@ -121,6 +144,7 @@ export async function errorNarrowing(client: SwitchboardClient): Promise<void> {
           | 'frame_too_large'
           | 'unknown_action'
           | 'timeout'
+          | 'aborted'
         >
       >;
       if (error.code === 'validation_failed') {
@@ -178,4 +202,21 @@ export async function rest(): Promise<void> {
   type _raw = Expect<Equal<typeof raw.data, Health | undefined>>;
   // @ts-expect-error not a path of the spec
   await api.raw.GET('/nope');
+}
+
+export async function endpointClient(): Promise<void> {
+  const bot = createEndpointClient({ url: 'ws://127.0.0.1:8080', code: 'c' });
+  type _bot = Expect<Equal<typeof bot, EndpointClient>>;
+  const sent = await bot.message.send({ data: { any: ['json'] } }, { timeoutMs: 1_000 });
+  type _sent = Expect<Equal<typeof sent, RoomMessage>>;
+  bot.on('message', (message) => {
+    type _message = Expect<Equal<typeof message, RoomMessage>>;
+  });
+  await bot.disconnect();
+  bot.reconnect();
+  // @ts-expect-error an endpoint socket has no chat
+  await bot.chat.join({ room: 'x' });
+  // @ts-expect-error no such endpoint event
+  bot.on('chat.message', () => {});
+  await bot.close();
 }

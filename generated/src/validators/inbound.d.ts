@@ -29,7 +29,29 @@ export declare const user_chat_delete: Validator<T.ChatMessageRef>;
 export declare const user_chat_history: Validator<T.ChatHistoryInput>;
 /** Checks a value against its schema; a true result proves it is a `T.EmptyInput`. */
 export declare const user_rooms_list: Validator<T.EmptyInput>;
+/** Checks a value against its schema; a true result proves it is a `T.JobStartInput`. */
+export declare const user_job_start: Validator<T.JobStartInput>;
+/** Checks a value against its schema; a true result proves it is a `T.JobRef`. */
+export declare const user_job_kill: Validator<T.JobRef>;
+/** Checks a value against its schema; a true result proves it is a `T.EmptyInput`. */
+export declare const user_job_status: Validator<T.EmptyInput>;
 /** Checks a value against its schema; a true result proves it is a `T.PingInput`. */
 export declare const endpoint_ping: Validator<T.PingInput>;
 /** Checks a value against its schema; a true result proves it is a `T.MessageSendInput`. */
 export declare const endpoint_message_send: Validator<T.MessageSendInput>;
+/** Checks a value against its schema; a true result proves it is a `T.PingInput`. */
+export declare const worker_ping: Validator<T.PingInput>;
+/** Checks a value against its schema; a true result proves it is a `T.WorkerAuthorizeInput`. */
+export declare const worker_authorize: Validator<T.WorkerAuthorizeInput>;
+/** Checks a value against its schema; a true result proves it is a `T.WorkerServeInput`. */
+export declare const worker_worker_serve: Validator<T.WorkerServeInput>;
+/** Checks a value against its schema; a true result proves it is a `T.WorkerJobProgressInput`. */
+export declare const worker_job_progress: Validator<T.WorkerJobProgressInput>;
+/** Checks a value against its schema; a true result proves it is a `T.WorkerJobCompleteInput`. */
+export declare const worker_job_complete: Validator<T.WorkerJobCompleteInput>;
+/** Checks a value against its schema; a true result proves it is a `T.WorkerJobFailInput`. */
+export declare const worker_job_fail: Validator<T.WorkerJobFailInput>;
+/** Checks a value against its schema; a true result proves it is a `T.SleepJobParams`. */
+export declare const schema_SleepJobParams: Validator<T.SleepJobParams>;
+/** Checks a value against its schema; a true result proves it is a `T.RestRequestJobParams`. */
+export declare const schema_RestRequestJobParams: Validator<T.RestRequestJobParams>;

@@ -13,10 +13,16 @@ export declare const response_getReadiness_200: Validator<T.Readiness>;
 export declare const response_getReadiness_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getReadiness_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getMetrics_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getMetrics_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.AppList`. */
 export declare const response_listApps_200: Validator<T.AppList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listApps_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listApps_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listApps_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -34,6 +40,8 @@ export declare const response_createApp_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApp_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApp_default: Validator<T.ErrorBody>;
@@ -41,6 +49,8 @@ export declare const response_createApp_default: Validator<T.ErrorBody>;
 export declare const response_deleteApp_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteApp_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteApp_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteApp_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -52,6 +62,8 @@ export declare const response_createApiKey_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApiKey_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createApiKey_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApiKey_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createApiKey_default: Validator<T.ErrorBody>;
@@ -60,6 +72,8 @@ export declare const response_revokeApiKey_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeApiKey_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_revokeApiKey_default: Validator<T.ErrorBody>;
@@ -67,6 +81,8 @@ export declare const response_revokeApiKey_default: Validator<T.ErrorBody>;
 export declare const response_listRooms_200: Validator<T.RoomList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listRooms_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRooms_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listRooms_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -80,11 +96,15 @@ export declare const response_createRoom_400: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createRoom_403: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_409: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createRoom_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -95,6 +115,8 @@ export declare const response_getRoom_200: Validator<T.Room>;
 export declare const response_getRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getRoom_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getRoom_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -114,6 +136,8 @@ export declare const response_updateRoom_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateRoom_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_updateRoom_default: Validator<T.ErrorBody>;
@@ -122,15 +146,31 @@ export declare const response_deleteRoom_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteRoom_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteRoom_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.MemberList`. */
+export declare const response_listRoomMembers_200: Validator<T.MemberList>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRoomMembers_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRoomMembers_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRoomMembers_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRoomMembers_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listRoomMembers_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.EndpointList`. */
 export declare const response_listEndpoints_200: Validator<T.EndpointList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listEndpoints_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listEndpoints_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listEndpoints_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listEndpoints_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -144,11 +184,15 @@ export declare const response_createEndpoint_400: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createEndpoint_403: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createEndpoint_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createEndpoint_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -158,9 +202,31 @@ export declare const response_deleteEndpoint_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteEndpoint_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteEndpoint_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.EndpointRotate`. */
+export declare const body_rotateEndpointCode: Validator<T.EndpointRotate>;
+/** Checks a value against its schema; a true result proves it is a `T.EndpointCreated`. */
+export declare const response_rotateEndpointCode_200: Validator<T.EndpointCreated>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_rotateEndpointCode_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.MessagePage`. */
 export declare const response_listMessages_200: Validator<T.MessagePage>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -169,6 +235,8 @@ export declare const response_listMessages_401: Validator<T.ErrorBody>;
 export declare const response_listMessages_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listMessages_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listMessages_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listMessages_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -188,6 +256,8 @@ export declare const response_publishMessage_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_publishMessage_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_publishMessage_default: Validator<T.ErrorBody>;
@@ -195,6 +265,8 @@ export declare const response_publishMessage_default: Validator<T.ErrorBody>;
 export declare const response_listUsers_200: Validator<T.UserList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listUsers_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listUsers_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listUsers_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -208,23 +280,79 @@ export declare const response_createUser_400: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUser_403: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_409: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUser_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUser_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.User`. */
+export declare const response_getUser_200: Validator<T.User>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getUser_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getUser_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getUser_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getUser_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getUser_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.UserUpdate`. */
+export declare const body_updateUser: Validator<T.UserUpdate>;
+/** Checks a value against its schema; a true result proves it is a `T.User`. */
+export declare const response_updateUser_200: Validator<T.User>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_updateUser_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_404: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteUser_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteUser_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.AppTokenCreate`. */
+export declare const body_createAppToken: Validator<T.AppTokenCreate>;
+/** Checks a value against its schema; a true result proves it is a `T.AppToken`. */
+export declare const response_createAppToken_201: Validator<T.AppToken>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createAppToken_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.TokenCreate`. */
 export declare const body_createUserToken: Validator<T.TokenCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.Token`. */
@@ -240,9 +368,23 @@ export declare const response_createUserToken_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_createUserToken_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_createUserToken_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.User`. */
+export declare const response_revokeUserTokens_200: Validator<T.User>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeUserTokens_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeUserTokens_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeUserTokens_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeUserTokens_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_revokeUserTokens_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationCreate`. */
 export declare const body_notifyUser: Validator<T.NotificationCreate>;
 /** Checks a value against its schema; a true result proves it is a `T.NotificationSent`. */
@@ -257,6 +399,8 @@ export declare const response_notifyUser_404: Validator<T.ErrorBody>;
 export declare const response_notifyUser_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyUser_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyUser_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -276,9 +420,59 @@ export declare const response_notifyRoom_413: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_422: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_notifyRoom_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_notifyRoom_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.JobKindList`. */
+export declare const response_listJobKinds_200: Validator<T.JobKindList>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listJobKinds_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listJobKinds_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listJobKinds_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.JobKind`. */
+export declare const response_getJobKind_200: Validator<T.JobKind>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getJobKind_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getJobKind_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getJobKind_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getJobKind_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.JobKindPut`. */
+export declare const body_putJobKind: Validator<T.JobKindPut>;
+/** Checks a value against its schema; a true result proves it is a `T.JobKind`. */
+export declare const response_putJobKind_200: Validator<T.JobKind>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_400: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_409: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_413: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_422: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_putJobKind_default: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteJobKind_401: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteJobKind_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteJobKind_503: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteJobKind_default: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.SignIn`. */
 export declare const body_signIn: Validator<T.SignIn>;
 /** Checks a value against its schema; a true result proves it is a `T.Token`. */

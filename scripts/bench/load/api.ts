@@ -10,6 +10,8 @@ export interface LoadSample {
   /** Deliveries due: each publish times its room's readers. */
   expected: number;
   delivered: number;
+  /** Wire bytes of those deliveries (frame payloads plus WebSocket headers; TCP/IP not counted). */
+  bytes: number;
   /** From the first publish to the last. */
   sendMs: number;
   /** From the first publish to the last delivery (or the end of the grace period). */
@@ -36,10 +38,10 @@ export interface IdleSample {
 
 /** Every command: its arguments and its result. */
 export interface GeneratorApi {
-  prepare: { args: { target: Target; rooms: number }; result: Prepared };
+  prepare: { args: { target: Target; rooms: number; readers: number }; result: Prepared };
   connectFanout: { args: { readersPerRoom: number; window: number; timeoutMs: number }; result: IdleSample };
-  saturate: { args: { durationMs: number; window: number; graceMs: number }; result: LoadSample };
-  step: { args: { rate: number; durationMs: number; graceMs: number }; result: LoadSample };
+  saturate: { args: { durationMs: number; window: number; graceMs: number; bodyBytes: number }; result: LoadSample };
+  step: { args: { rate: number; durationMs: number; graceMs: number; bodyBytes: number }; result: LoadSample };
   openIdle: { args: { count: number; window: number; timeoutMs: number }; result: IdleSample };
   closeAll: { args: { timeoutMs: number }; result: { closed: number } };
 }

@@ -8,7 +8,7 @@ import type { IdleSample, LoadSample } from './api.ts';
 import type { BenchSocket, Driver } from './drivers/index.ts';
 import { LatencyHistogram } from './histogram.ts';
 import { openAll } from './open-all.ts';
-import { nowUs, payloadJson, readSent } from './payload.ts';
+import { nowUs, PAYLOAD_BYTES, payloadJson, readSent } from './payload.ts';
 
 // Pacing granularity of the open loop: short enough that bursts stay far below the latency budget.
 const TICK_MS = 2;
@@ -16,6 +16,11 @@ const QUIET_MS = 250;
 const SETTLE_LIMIT_MS = 5_000;
 // A hard cap on publishes per phase, whatever the durations say.
 const MAX_SENDS = 5_000_000;
+
+/** The header of an unmasked (server to client) WebSocket frame of `length` payload bytes, without extensions (RFC 6455 §5.2). */
+export function wireHeaderBytes(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
 
 /** Readers and publishers of every room, and the counters of the phase being measured. */
 export class Fanout {
@@ -27,6 +32,8 @@ export class Fanout {
   readonly #deliveredPerRoom: number[];
   readonly #histogram = new LatencyHistogram();
   #delivered = 0;
+  /** Bytes on the wire of the counted deliveries: each frame's payload and its WebSocket header. */
+  #bytes = 0;
   #expected = 0;
   #lastFrameAt = 0;
   #lastDeliveryAt = 0;
@@ -34,6 +41,8 @@ export class Fanout {
   #refused = 0;
   #lastRefusal: string | undefined;
   #closing = false;
+  /** The JSON body of the phase being run, in bytes. */
+  #bodyBytes = PAYLOAD_BYTES;
   /** Called after each delivery of a room during the closed loop. */
   #onDelivery: ((room: number) => void) | undefined;
   /** Called once every expected delivery arrived. */
@@ -93,6 +102,7 @@ export class Fanout {
     const now = nowUs();
     this.#histogram.record(now - sent);
     this.#delivered++;
+    this.#bytes += frame.length + wireHeaderBytes(frame.length);
     this.#deliveredPerRoom[room] = (this.#deliveredPerRoom[room] ?? 0) + 1;
     this.#lastFrameAt = now;
     this.#lastDeliveryAt = now;
@@ -101,7 +111,7 @@ export class Fanout {
   }
 
   #publish(room: number): void {
-    this.#publishers[room]?.send(this.#driver.publishFrame(payloadJson(nowUs())));
+    this.#publishers[room]?.send(this.#driver.publishFrame(payloadJson(nowUs(), this.#bodyBytes), room));
     this.#expected += this.#readersPerRoom[room] ?? 0;
   }
 
@@ -117,6 +127,7 @@ export class Fanout {
   #reset(): void {
     this.#histogram.reset();
     this.#delivered = 0;
+    this.#bytes = 0;
     this.#expected = 0;
     this.#deliveredPerRoom.fill(0);
     this.#closedByServer = 0;
@@ -146,6 +157,7 @@ export class Fanout {
       sent,
       expected: this.#expected,
       delivered: this.#delivered,
+      bytes: this.#bytes,
       sendMs: (sendEndUs - startUs) / 1000,
       elapsedMs: (end - startUs) / 1000,
       latency: this.#histogram.summary(),
@@ -157,9 +169,10 @@ export class Fanout {
   }
 
   /** Closed loop: each room keeps `window` messages in flight for `durationMs`. */
-  async saturate(durationMs: number, window: number, graceMs: number): Promise<LoadSample> {
+  async saturate(durationMs: number, window: number, graceMs: number, bodyBytes: number): Promise<LoadSample> {
     await this.#settle();
     this.#reset();
+    this.#bodyBytes = bodyBytes;
     const sentPerRoom = new Array<number>(this.#rooms).fill(0);
     let sent = 0;
     let sending = true;
@@ -189,9 +202,10 @@ export class Fanout {
   }
 
   /** Open loop: `rate` publishes per second over all rooms (round robin) for `durationMs`. */
-  async step(rate: number, durationMs: number, graceMs: number): Promise<LoadSample> {
+  async step(rate: number, durationMs: number, graceMs: number, bodyBytes: number): Promise<LoadSample> {
     await this.#settle();
     this.#reset();
+    this.#bodyBytes = bodyBytes;
     const total = Math.min(MAX_SENDS, Math.max(1, Math.round((rate * durationMs) / 1000)));
     let sent = 0;
     const cpu = process.cpuUsage();

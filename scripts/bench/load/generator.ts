@@ -26,17 +26,17 @@ const needFanout = (): Fanout => {
 };
 
 const handlers: Handlers = {
-  prepare: async ({ target, rooms: count }) => {
+  prepare: async ({ target, rooms: count, readers }) => {
     driver = createDriver(target);
     rooms = count;
-    return driver.prepare(count);
+    return driver.prepare(count, readers);
   },
   connectFanout: async ({ readersPerRoom, window, timeoutMs }) => {
     fanout = new Fanout(need(), rooms);
     return fanout.connect(readersPerRoom, window, timeoutMs);
   },
-  saturate: ({ durationMs, window, graceMs }) => needFanout().saturate(durationMs, window, graceMs),
-  step: ({ rate, durationMs, graceMs }) => needFanout().step(rate, durationMs, graceMs),
+  saturate: ({ durationMs, window, graceMs, bodyBytes }) => needFanout().saturate(durationMs, window, graceMs, bodyBytes),
+  step: ({ rate, durationMs, graceMs, bodyBytes }) => needFanout().step(rate, durationMs, graceMs, bodyBytes),
   openIdle: async ({ count, window, timeoutMs }) => {
     const current = need();
     const result = await openAll(count, window, (index) => current.reader(index % rooms, () => undefined), timeoutMs);
@@ -63,7 +63,10 @@ const handlers: Handlers = {
 function isTarget(value: unknown): value is Target {
   return (
     isRecord(value) &&
-    (value.protocol === 'raw-ws' || value.protocol === 'socket-io' || value.protocol === 'switchboard') &&
+    (value.protocol === 'raw-ws' ||
+      value.protocol === 'socket-io' ||
+      value.protocol === 'switchboard' ||
+      value.protocol === 'switchboard-chat') &&
     typeof value.publishUrl === 'string' &&
     typeof value.readUrl === 'string' &&
     typeof value.secret === 'string' &&

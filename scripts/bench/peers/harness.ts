@@ -3,12 +3,14 @@
  * runner's requests for this process's own CPU time and RSS, and stop when told, when the
  * runner goes away, or when the lifetime bound passes, whichever comes first.
  */
-import { isPeerRequest, type PeerReport, type ProcessStats } from '../messages.ts';
+import { isPeerRequest, type ContractReport, type PeerReport, type ProcessStats } from '../messages.ts';
 
 /** A started server, as a launcher returns it. */
 export interface RunningPeer {
   port: number;
   close(): Promise<void>;
+  /** What the peer's contract tap found, when it has one (Switchboard with BENCH_CONTRACT=1). */
+  contract?(): ContractReport;
 }
 
 // A launcher that outlives its runner (a crash, a killed terminal) must not keep a port forever.
@@ -48,7 +50,13 @@ export async function runPeer(name: string, start: () => Promise<RunningPeer>): 
     stopping = true;
     const exit = () => process.exit(0);
     setTimeout(exit, CLOSE_TIMEOUT_MS).unref();
-    peer.close().then(exit, (err: unknown) => {
+    const stopped = () => {
+      const contract = peer.contract?.();
+      // Exit once the report is on its way (or at once without a runner to hear it).
+      if (process.connected) process.send?.({ type: 'stopped', ...(contract ? { contract } : {}) } satisfies PeerReport, exit);
+      else exit();
+    };
+    peer.close().then(stopped, (err: unknown) => {
       console.error(`${name}: close failed`, err);
       process.exit(1);
     });
@@ -57,7 +65,8 @@ export async function runPeer(name: string, start: () => Promise<RunningPeer>): 
     if (!isPeerRequest(message)) return;
     if (message.type === 'stop') return stop();
     if (message.gc) collectGarbage();
-    report({ type: 'stats', seq: message.seq, stats: ownStats() });
+    const contract = peer.contract?.();
+    report({ type: 'stats', seq: message.seq, stats: contract ? { ...ownStats(), contract } : ownStats() });
   });
   process.on('disconnect', stop);
   process.once('SIGTERM', stop);

@@ -39,24 +39,49 @@ function value<T>(outcome: Outcome<T> | undefined): T | undefined {
 }
 
 /** A figure of the fan-out (`pick` returns undefined where the round has none). */
-export function fanoutFigure(results: BenchResults, shape: Shape, peer: PeerName, pick: (run: FanoutRun) => number | undefined): Figure {
-  return figure(results, shape, peer, (run) => {
-    const fanout = value(run.fanout);
-    return fanout ? pick(fanout) : undefined;
-  });
+export function fanoutFigure(
+  results: BenchResults,
+  shape: Shape,
+  peer: PeerName,
+  pick: (run: FanoutRun) => number | undefined,
+  base: PeerName = BASELINE,
+): Figure {
+  return figure(
+    results,
+    shape,
+    peer,
+    (run) => {
+      const fanout = value(run.fanout);
+      return fanout ? pick(fanout) : undefined;
+    },
+    base,
+  );
 }
 
 /** A figure of the idle and storm pass. */
 export function idleFigure(results: BenchResults, peer: PeerName, pick: (run: IdleRun) => number): Figure {
-  return figure(results, 'single', peer, (run) => {
-    const idle = value(run.idle);
-    return idle ? pick(idle) : undefined;
-  });
+  return figure(
+    results,
+    'single',
+    peer,
+    (run) => {
+      const idle = value(run.idle);
+      return idle ? pick(idle) : undefined;
+    },
+    BASELINE,
+  );
 }
 
-function figure(results: BenchResults, shape: Shape, peer: PeerName, pick: (run: PeerRun) => number | undefined): Figure {
+// The figure of `peer` with its ratio to `baseline` (raw ws, or another reference such as its batched variant).
+function figure(
+  results: BenchResults,
+  shape: Shape,
+  peer: PeerName,
+  pick: (run: PeerRun) => number | undefined,
+  baseline: PeerName,
+): Figure {
   const own = runsOf(results, shape, peer);
-  const base = runsOf(results, shape, BASELINE);
+  const base = runsOf(results, shape, baseline);
   const ratios: number[] = [];
   for (const run of own) {
     const mine = pick(run);

@@ -6,22 +6,27 @@ import type { BenchResults } from '../results.ts';
 import type { Shape } from '../runner/deployment.ts';
 import { peers, type PeerName } from '../runner/peer-catalog.ts';
 import { latencyCurve, runsOf } from './aggregate.ts';
+import { layoutOf } from '../options.ts';
 
 const PANEL_W = 470;
 const PANEL_H = 330;
 const MARGIN = { left: 58, right: 16, top: 34, bottom: 46 };
-const LEGEND_H = 70;
+const LEGEND_H = 92;
 const Y_MIN = 1;
 const Y_MAX = 1000;
 
 const COLORS: Record<PeerName, string> = {
   ws: '#222222',
   'ws-batched': '#999999',
+  'ws-redis': '#555555',
   socketio: '#1f77b4',
   'socketio-redis': '#17becf',
   switchboard: '#d62728',
   'switchboard-redis': '#ff7f0e',
   'switchboard-history': '#9467bd',
+  'switchboard-chat': '#8c564b',
+  'switchboard-chat-redis': '#e377c2',
+  'switchboard-chat-history': '#bcbd22',
 };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -40,7 +45,7 @@ function shortNumber(value: number): string {
 }
 
 function panel(results: BenchResults, shape: Shape, title: string, offsetX: number): string {
-  const readers = results.sizes.readersPerRoom;
+  const readers = layoutOf(results.sizes, shape).readersPerRoom;
   const plotW = PANEL_W - MARGIN.left - MARGIN.right;
   const plotH = PANEL_H - MARGIN.top - MARGIN.bottom;
   const curves = results.peers

@@ -5,7 +5,10 @@ import { P99_LIMIT_MS } from '../runner/fanout-scenario.ts';
 import { PAYLOAD_BYTES } from '../load/payload.ts';
 import { median } from './aggregate.ts';
 import { checkTargets } from './targets.ts';
-import { fanoutTable, gaps, idleTable, num, stepFailures, stepsTable } from './tables.ts';
+import { bodiesTable, fanoutTable, fixedTable, gaps, idleTable, num, stepFailures, stepsTable } from './tables.ts';
+import { layoutOf } from '../options.ts';
+import { jobsSection } from './jobs-table.ts';
+import type { Shape } from '../runner/deployment.ts';
 
 /** What the document needs besides the results. */
 export interface ReportInput {
@@ -49,6 +52,22 @@ function loadRange(results: BenchResults): string {
   return `${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)})`;
 }
 
+// A closed-loop-only shape's section.
+function extraShape(results: BenchResults, shape: Shape, title: string, why: string): string[] {
+  const { rooms, readersPerRoom } = layoutOf(results.sizes, shape);
+  const who = results.sizes.shapePeers ? ` Peers: ${results.sizes.shapePeers.map((peer) => peers[peer].single.label).join(', ')}.` : '';
+  return [
+    `## ${title}`,
+    '',
+    `The closed loop with ${num(rooms)} room(s) of ${num(readersPerRoom)} readers (one publisher each, ${results.sizes.window} messages in flight per room), ${why}. No open-loop phases in this shape.${who}`,
+    '',
+    fanoutTable(results, shape),
+    '',
+    ...stepFailures(results, shape),
+    '',
+  ];
+}
+
 /** Renders the whole document. */
 export function renderReport({ results, chartName, command, tuningLog }: ReportInput): string {
   const { sizes, environment: env } = results;
@@ -64,7 +83,7 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
   ];
   if (results.smoke) lines.push('> **Smoke run**: tiny sizes, one round. It proves the harness works; its figures mean nothing.', '');
   lines.push(
-    'Switchboard against the servers a Node developer would pick instead, driven through the same scenarios on the same machine in the same run: a hand-written `ws` server (the baseline; every ratio is to it), Socket.IO 4.8 alone and with `@socket.io/redis-adapter`, and Switchboard on embedded defaults, with Redis, and with history on (Postgres).',
+    'Switchboard against the servers a Node developer would pick instead, driven through the same scenarios on the same machine in the same run: a hand-written `ws` server (the baseline; every ratio is to it), Socket.IO 4.8 alone and with `@socket.io/redis-adapter`, and Switchboard on embedded defaults, with Redis, and with history on (Postgres), each on both of its paths: the endpoint socket (`/ws/endpoint/<code>`, `message.send` → `message`) and the chat path (user sockets with a token, `chat.join`, `chat.send` → `chat.message`; rows labelled "chat").',
     '',
     '## Targets',
     '',
@@ -77,7 +96,7 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '## Fan-out, one node',
     '',
-    `${sizes.rooms} rooms of ${sizes.readersPerRoom} reader sockets, one publisher socket per room, ${PAYLOAD_BYTES}-byte JSON payloads. **Closed loop**: each room keeps ${sizes.window} messages in flight for ${sizes.saturationMs / 1000} s (after a ${sizes.warmupMs} ms warm-up)${sizes.saturationRuns > 1 ? `, ${sizes.saturationRuns} times, and the run with the median CPU per delivery counts` : ''}; the most the server and the load generator deliver together. **Steps**: open-loop, ${sizes.stepMs / 1000} s each, offered loads at ${sizes.ladder.map((f) => `${Math.round(f * 100)} %`).join(', ')} of raw ws's closed-loop rate (round 1), stepped up until p99 passes ${P99_LIMIT_MS} ms or deliveries fall behind (any missing ${sizes.graceMs} ms after the last publish, a socket closed, a publish refused, or the generator unable to keep the pace); **sustained** is the highest step that passed. Then one step at 80 % of raw ws's sustained load. Latency is publish to receive, both timestamps on the load generator's clock. ${cpuNote}`,
+    `${sizes.rooms} rooms of ${sizes.readersPerRoom} reader sockets, one publisher socket per room, ${PAYLOAD_BYTES}-byte JSON payloads. **Wire bytes per delivery**: the WebSocket frame each reader receives (payload plus frame header; permessage-deflate off), averaged over the closed loop. **Closed loop**: each room keeps ${sizes.window} messages in flight for ${sizes.saturationMs / 1000} s (after a ${sizes.warmupMs} ms warm-up)${sizes.saturationRuns > 1 ? `, ${sizes.saturationRuns} times, and the run with the median CPU per delivery counts` : ''}; the most the server and the load generator deliver together. **Steps**: open-loop, ${sizes.stepMs / 1000} s each, offered loads at ${sizes.ladder.map((f) => `${Math.round(f * 100)} %`).join(', ')} of raw ws's closed-loop rate (round 1), stepped up until p99 passes ${P99_LIMIT_MS} ms or deliveries fall behind (any missing ${sizes.graceMs} ms after the last publish, a socket closed, a publish refused, or the generator unable to keep the pace); **sustained** is the highest step that passed. Then one step at 80 % of raw ws's sustained load. Latency is publish to receive, both timestamps on the load generator's clock. ${cpuNote}`,
     '',
     fanoutTable(results, 'single'),
     '',
@@ -95,9 +114,27 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '</details>',
     '',
+    '### Fixed loads',
+    '',
+    `Open loop at ${sizes.fixedRates.map((rate) => num(rate)).join(' and ')} deliveries/s, the same for every peer, ${sizes.fixedMs / 1000} s each: CPU per delivery where no peer is saturated (a closed loop rewards whoever batches most). Ratios to raw ws and to raw ws with writes batched per tick; the Redis peers also to raw ws + Redis pub/sub on one node (one PUBLISH per broadcast).`,
+    '',
+    fixedTable(results, 'single'),
+    '',
+    '### Body sizes',
+    '',
+    `The closed loop again with ${sizes.bodies
+      .slice(1)
+      .map((bytes) => `${num(bytes)} B`)
+      .join(' and ')} bodies, for ${(sizes.bodyPeers ?? results.peers).map((peer) => peers[peer].single.label).join(', ')}.`,
+    '',
+    bodiesTable(results),
+    '',
+    ...extraShape(results, 'one-room', 'Fan-out, one large room', 'one room where a broadcast is as wide as it gets'),
+    ...extraShape(results, 'many-rooms', 'Fan-out, many small rooms', 'where what a server pays per room and per command shows'),
+    ...extraShape(results, 'pairs', 'Fan-out, rooms of two', 'direct conversations: nearly all the cost is per command'),
     '## Idle sockets and connect storm',
     '',
-    `${num(sizes.idleSockets)} sockets (or as many as open within ${sizes.stormMs / 1000} s) opened as fast as the server accepts them (${sizes.connectWindow} handshakes in flight), each authenticated (an endpoint code for Switchboard, an HMAC token for the others) and in a room; connects/s counts from the first handshake to the last socket ready (Switchboard: its \`connected\` frame; Socket.IO: its CONNECT ack). Then, with all of them idle, the server's RSS minus its RSS before, both after a full GC, divided by the count.`,
+    `${num(sizes.idleSockets)} sockets (or as many as open within ${sizes.stormMs / 1000} s) opened as fast as the server accepts them (${sizes.connectWindow} handshakes in flight), each authenticated (an endpoint code for Switchboard, a token and a joined room on its chat path, an HMAC token for the others) and in a room; connects/s counts from the first handshake to the last socket ready (Switchboard: its \`connected\` frame; Socket.IO: its CONNECT ack). Then, with all of them idle, the server's RSS minus its RSS before, both after a full GC, divided by the count.`,
     '',
     idleTable(results),
     '',
@@ -115,6 +152,7 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
     '',
     '</details>',
     '',
+    ...jobsSection(results),
     '## Browser SDK size',
     '',
   );
@@ -146,15 +184,18 @@ export function renderReport({ results, chartName, command, tuningLog }: ReportI
       .join(', ')}.`,
     `- ${sizes.rounds} round(s); every figure is the median over rounds, every ratio the median of the per-round ratios to raw ws. Peers: ${results.peers.map((p) => peers[p].single.label).join(', ')}.`,
     "- Each server runs in its own process (`node --import tsx`, launchers in `scripts/bench/peers/`); the load generator (`scripts/bench/load/`) is another process, started fresh for each peer, and the runner a third. All traffic is on 127.0.0.1. The generator and the server share the 2 cores, so throughput and latency are those of the pair; CPU per delivery is the server's alone.",
+    `- **The matrix** (not every product of every axis, to stay under 20 minutes on 2 cores): the main shape (${sizes.rooms} × ${sizes.readersPerRoom}, ${sizes.bodies[0] ?? PAYLOAD_BYTES} B) runs every peer through every phase, because every target is judged there; the one-room, many-rooms and pairs shapes run the closed loop of ${(sizes.shapePeers ?? results.peers).map((peer) => peers[peer].single.label).join(', ')}: the embedded paths' ≤ 1.0× target is judged on every shape, and per-room and per-command costs show without Redis or Postgres in the way; the larger bodies run the closed loop of ${(sizes.bodyPeers ?? results.peers).map((peer) => peers[peer].single.label).join(', ')}, since the wire-bytes target compares frame overhead, which the channel layer does not change. Each peer uses one node for all its single-node shapes (each phase's CPU is a difference read around it, so the shapes do not mix).`,
+    '- **Syscalls per delivery**: the read and write system calls of the server process(es) over a phase (`syscr` + `syscw` of `/proc/<pid>/io`, every thread included) divided by the deliveries: the cost of unbatched writes, which CPU per delivery hides in kernel time. Epoll waits are not counted; strace would count every call but slows the traced process several times, and `perf stat` needs kernel permissions a shared machine rarely grants.',
     '- One client for every peer: the `ws` package, with permessage-deflate off. Socket.IO is spoken as Engine.IO 4 / Socket.IO 5 packets over that client (websocket transport), so the generator spends the same per frame on every peer; the smoke test checks those packets against `socket.io-client` itself. Readers never parse a frame: they find the send timestamp by a marker.',
-    "- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000`: one publisher per room sends far more than a user's 100 commands/s. Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit, and is the practical limit: each broadcast is parsed once, serialized once and framed once, and that one frame is written to every member through `ws`'s own frame writer (what Socket.IO's broadcasts do; see websockets/ws#617). Its tokens are HMAC-SHA256, checked on every connect.",
+    "- Switchboard runs as `npm start` does (validation, endpoint-code authentication, bounded send buffers) except `FRAMES_PER_SECOND=1000000` and `FRAME_BURST=100000` (one publisher per room sends far more than a user's 100 commands/s) and the per-client socket, REST and message limits lifted (the load generator is one address and one app). Raw ws applies the same 1 MiB send-buffer bound and 64 KiB frame limit, and is the practical limit: each broadcast is parsed once, serialized once and framed once, and that one frame is written to every member through `ws`'s own frame writer (what Socket.IO's broadcasts do; see websockets/ws#617). Its tokens are HMAC-SHA256, checked on every connect.",
     '',
     '## Reproduce',
     '',
     '```sh',
-    'npm run bench                                   # everything, 2 rounds, rewrites docs/benchmarks.md and docs/benchmarks-latency.svg (under 15 min)',
+    'npm run bench                                   # everything, 1 round, rewrites docs/benchmarks.md and docs/benchmarks-latency.svg (budget 18 min)',
     'npm run bench -- --smoke --out=/tmp/bench.md    # about a minute, tiny sizes',
     'npm run bench -- --only=fanout --peers=ws,switchboard --rounds=1 --out=/tmp/bench.md',
+    'npm run bench -- --only=jobs --rounds=1 --out=/tmp/bench.md  # the jobs scenario alone',
     'npx vitest run test/bench                       # the smoke test',
     '```',
     '',

@@ -1,7 +1,8 @@
 /** The per-scenario tables of the report: medians over rounds, with ratios to raw ws. */
-import type { BenchResults } from '../results.ts';
-import type { Shape } from '../runner/deployment.ts';
+import type { BenchResults, FanoutRun } from '../results.ts';
+import { shapes, type Shape } from '../runner/deployment.ts';
 import { peers, type PeerName } from '../runner/peer-catalog.ts';
+import { isExtraShape, layoutOf } from '../options.ts';
 import { fanoutFigure, idleFigure, median, missingReason, runsOf, type Figure } from './aggregate.ts';
 
 /** A number for a table: thousands separated, `–` when not finite. */
@@ -21,7 +22,7 @@ function row(cells: readonly string[]): string {
 
 function label(peer: PeerName, shape: Shape): string {
   const spec = peers[peer];
-  return (shape === 'single' ? spec.single.label : spec.cross?.label) ?? peer;
+  return (shape === 'cross' ? spec.cross?.label : spec.single.label) ?? peer;
 }
 
 // Peers that ran `scenario` in this shape (not every invocation runs every scenario).
@@ -38,23 +39,25 @@ function gap(kind: string, columns: number): string[] {
 
 /** The fan-out table of a shape. */
 export function fanoutTable(results: BenchResults, shape: Shape): string {
-  const readers = results.sizes.readersPerRoom;
+  const readers = layoutOf(results.sizes, shape).readersPerRoom;
   if (peersOf(results, shape, 'fanout').length === 0) return NOT_RUN;
   const lines = [
     row([
       'peer',
       'closed loop, deliveries/s',
       'server CPU µs / delivery, closed loop',
+      'wire bytes / delivery',
+      'read+write syscalls / delivery',
       'sustained offered load, deliveries/s',
       'p50 / p99 at 80 % of raw ws, ms',
       'server CPU µs / delivery at 80 %',
     ]),
-    row(new Array<string>(6).fill('---')),
+    row(new Array<string>(8).fill('---')),
   ];
   for (const peer of peersOf(results, shape, 'fanout')) {
     const missing = missingReason(runsOf(results, shape, peer), 'fanout');
     if (missing) {
-      lines.push(row([label(peer, shape), ...gap(missing.kind, 5)]));
+      lines.push(row([label(peer, shape), ...gap(missing.kind, 7)]));
       continue;
     }
     const figure = (pick: Parameters<typeof fanoutFigure>[3]) => fanoutFigure(results, shape, peer, pick);
@@ -71,7 +74,12 @@ export function fanoutTable(results: BenchResults, shape: Shape): string {
           figure((run) => run.saturation.cpuUsPerDelivery),
           2,
         ),
-        cell(figure((run) => run.sustainedRate * readers)),
+        cell(figure((run) => run.saturation.bytesPerDelivery)),
+        cell(
+          figure((run) => run.saturation.syscallsPerDelivery),
+          2,
+        ),
+        isExtraShape(shape) ? 'closed loop only' : cell(figure((run) => run.sustainedRate * readers)),
         `${num(p50.median, 1)} / ${num(p99.median, 1)}${failedAtTarget ? ' ✗' : ''}`,
         cell(
           figure((run) => run.atTarget?.cpuUsPerDelivery),
@@ -79,6 +87,57 @@ export function fanoutTable(results: BenchResults, shape: Shape): string {
         ),
       ]),
     );
+  }
+  return lines.join('\n');
+}
+
+/** CPU per delivery at the fixed loads, against raw ws and its batched variant (or, for the Redis peers on one node, raw ws + Redis). */
+export function fixedTable(results: BenchResults, shape: Shape): string {
+  const rates = results.sizes.fixedRates;
+  const names = peersOf(results, shape, 'fanout').filter((peer) => !missingReason(runsOf(results, shape, peer), 'fanout'));
+  if (rates.length === 0 || names.length === 0) return '_No fixed loads were measured._';
+  const header = rates.flatMap((rate) => [`µs CPU / delivery at ${num(rate)}/s (× raw ws; × batched)`, `p99 at ${num(rate)}/s, ms`]);
+  const lines = [row(['peer', ...header]), row(new Array<string>(header.length + 1).fill('---'))];
+  for (const peer of names) {
+    const cells = rates.flatMap((_, index) => {
+      const pick = (run: FanoutRun) => run.fixed[index]?.cpuUsPerDelivery;
+      const own = fanoutFigure(results, shape, peer, pick);
+      const batched = fanoutFigure(results, shape, peer, pick, 'ws-batched');
+      const redisBase = shape === 'single' && peer.includes('redis') ? fanoutFigure(results, shape, peer, pick, 'ws-redis') : undefined;
+      const ratios = [own.ratio, batched.ratio].map((ratio) => (ratio === undefined ? '–' : `${ratio.toFixed(2)}×`)).join('; ');
+      const redis = redisBase?.ratio !== undefined ? `; ${redisBase.ratio.toFixed(2)}× raw ws + Redis` : '';
+      const p99 = fanoutFigure(results, shape, peer, (run) => run.fixed[index]?.latency.p99);
+      const failed = runsOf(results, shape, peer).some((run) => run.fanout?.status === 'ok' && run.fanout.value.fixed[index]?.failure);
+      return [`${num(own.median, 2)} (${ratios}${redis})`, `${num(p99.median, 1)}${failed ? ' ✗' : ''}`];
+    });
+    lines.push(row([label(peer, shape), ...cells]));
+  }
+  return lines.join('\n');
+}
+
+/** The closed loop of the main shape with each body size: CPU and wire bytes per delivery. */
+export function bodiesTable(results: BenchResults): string {
+  const bodies = results.sizes.bodies;
+  const names = peersOf(results, 'single', 'fanout').filter(
+    (peer) =>
+      !missingReason(runsOf(results, 'single', peer), 'fanout') &&
+      runsOf(results, 'single', peer).some((run) => run.fanout?.status === 'ok' && run.fanout.value.bodies.length > 0),
+  );
+  if (bodies.length < 2 || names.length === 0) return '_No larger bodies were measured._';
+  const header = bodies.flatMap((bytes) => [`${num(bytes)} B: µs CPU / delivery`, `${num(bytes)} B: wire bytes / delivery`]);
+  const lines = [row(['peer', ...header]), row(new Array<string>(header.length + 1).fill('---'))];
+  for (const peer of names) {
+    const cells = bodies.flatMap((_, index) => {
+      const phase = (run: FanoutRun) => (index === 0 ? run.saturation : run.bodies[index - 1]);
+      return [
+        cell(
+          fanoutFigure(results, 'single', peer, (run) => phase(run)?.cpuUsPerDelivery),
+          2,
+        ),
+        cell(fanoutFigure(results, 'single', peer, (run) => phase(run)?.bytesPerDelivery)),
+      ];
+    });
+    lines.push(row([label(peer, 'single'), ...cells]));
   }
   return lines.join('\n');
 }
@@ -101,7 +160,7 @@ export function stepsTable(results: BenchResults, shape: Shape): string {
       const p99 = median(steps.map((step) => step.latency.p99));
       return `${num(p99, 1)}${steps.some((step) => step.failure !== undefined) ? ' ✗' : ''}`;
     });
-    lines.push(row([num(rate * results.sizes.readersPerRoom), ...cells]));
+    lines.push(row([num(rate * layoutOf(results.sizes, shape).readersPerRoom), ...cells]));
   }
   return lines.join('\n');
 }
@@ -137,7 +196,7 @@ export function idleTable(results: BenchResults): string {
 /** Every scenario a peer could not run, in any round, with the reason (one line when every round says the same). */
 export function gaps(results: BenchResults): string[] {
   const notes: string[] = [];
-  for (const shape of ['single', 'cross'] as const) {
+  for (const shape of shapes) {
     for (const scenario of ['fanout', 'idle'] as const) {
       for (const peer of peersOf(results, shape, scenario)) {
         const runs = runsOf(results, shape, peer);
@@ -149,7 +208,16 @@ export function gaps(results: BenchResults): string[] {
             { round: run.round, text: `${kind} — ${(outcome.status === 'failed' ? outcome.error : outcome.reason).split('\n')[0] ?? ''}` },
           ];
         });
-        const name = scenario === 'idle' ? 'idle sockets and connect storm' : shape === 'single' ? 'fan-out' : 'cross-node fan-out';
+        const name =
+          scenario === 'idle'
+            ? 'idle sockets and connect storm'
+            : {
+                single: 'fan-out',
+                'one-room': 'fan-out in one large room',
+                'many-rooms': 'fan-out in many small rooms',
+                pairs: 'fan-out in rooms of two',
+                cross: 'cross-node fan-out',
+              }[shape];
         const same = problems.length === runs.length && problems.every((problem) => problem.text === problems[0]?.text);
         if (same && problems[0]) notes.push(`- **${label(peer, shape)}**, ${name}: ${problems[0].text}`);
         else for (const problem of problems) notes.push(`- **${label(peer, shape)}**, ${name}, round ${problem.round}: ${problem.text}`);
@@ -165,7 +233,7 @@ export function stepFailures(results: BenchResults, shape: Shape): string[] {
   for (const run of results.runs.filter((r) => r.shape === shape && r.fanout?.status === 'ok')) {
     if (run.fanout?.status !== 'ok') continue;
     const { saturation, steps, atTarget } = run.fanout.value;
-    const readers = results.sizes.readersPerRoom;
+    const readers = layoutOf(results.sizes, shape).readersPerRoom;
     const failed = steps.find((step) => step.failure !== undefined);
     const parts: string[] = [];
     if (saturation.failure) parts.push(`closed loop: ${saturation.failure}`);

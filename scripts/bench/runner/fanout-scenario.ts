@@ -10,6 +10,7 @@ import type { Sizes } from '../options.ts';
 import type { FanoutRun, LoadMeasure, Reference } from '../results.ts';
 import type { Deployment } from './deployment.ts';
 import type { GeneratorClient } from './generator-client.ts';
+import { PAYLOAD_BYTES } from '../load/payload.ts';
 
 /** The latency bound of a sustained step. */
 export const P99_LIMIT_MS = 100;
@@ -23,6 +24,11 @@ export interface FanoutContext {
   generator: GeneratorClient;
   deployment: Deployment;
   sizes: Sizes;
+  readersPerRoom: number;
+  /** Whether the open-loop phases run (the ladder, the step at 80 %, the fixed loads), or the closed loop alone. */
+  steps: boolean;
+  /** Larger bodies (bytes) whose closed loop runs after the main body's; empty for most peers and shapes. */
+  bodies: readonly number[];
   reference: Reference;
   round: number;
   /** The baseline fixes the ladder (round 1) and the target rate (each round). */
@@ -52,6 +58,7 @@ async function measure(
   context: FanoutContext,
   paced: boolean,
   plannedMs: number,
+  bodyBytes: number,
   phase: () => Promise<LoadSample>,
   attempts = 1,
 ): Promise<LoadMeasure> {
@@ -61,11 +68,15 @@ async function measure(
   const sample: LoadSample = { ...raw, latency: { p50: orNaN(p50), p90: orNaN(p90), p99: orNaN(p99), max: orNaN(max) } };
   const after = await context.deployment.stats(false);
   const seconds = sample.elapsedMs / 1000;
+  const syscalls = (after.syscalls ?? Number.NaN) - (before.syscalls ?? Number.NaN);
   return {
     ...sample,
+    bodyBytes,
+    syscallsPerDelivery: sample.delivered > 0 ? syscalls / sample.delivered : Number.NaN,
     cpuUs: after.cpuUs - before.cpuUs,
     deliveriesPerSec: seconds > 0 ? sample.delivered / seconds : 0,
     cpuUsPerDelivery: sample.delivered > 0 ? (after.cpuUs - before.cpuUs) / sample.delivered : Number.NaN,
+    bytesPerDelivery: sample.delivered > 0 ? sample.bytes / sample.delivered : Number.NaN,
     failure: judge(sample, paced, plannedMs),
     attempts,
   };
@@ -89,23 +100,25 @@ function roundRate(rate: number): number {
 export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   const { generator, sizes, reference, log } = context;
   const graceMs = Math.max(sizes.graceMs, SATURATION_GRACE_MS);
-  const saturate = (durationMs: number) =>
-    generator.call('saturate', { durationMs, window: sizes.window, graceMs }, durationMs + graceMs + CALL_MARGIN_MS);
-  const once = (rate: number, attempts: number) =>
+  const body = sizes.bodies[0] ?? PAYLOAD_BYTES;
+  const saturate = (durationMs: number, bodyBytes = body) =>
+    generator.call('saturate', { durationMs, window: sizes.window, graceMs, bodyBytes }, durationMs + graceMs + CALL_MARGIN_MS);
+  const once = (rate: number, attempts: number, durationMs: number) =>
     measure(
       context,
       true,
-      sizes.stepMs,
+      durationMs,
+      body,
       () =>
-        generator.call('step', { rate, durationMs: sizes.stepMs, graceMs: sizes.graceMs }, sizes.stepMs + sizes.graceMs + CALL_MARGIN_MS),
+        generator.call('step', { rate, durationMs, graceMs: sizes.graceMs, bodyBytes: body }, durationMs + sizes.graceMs + CALL_MARGIN_MS),
       attempts,
     );
   // A failed step is measured again: on a shared machine one descheduling of the server or the
   // generator for 100 ms fails a step that the peer sustains.
-  const step = async (rate: number) => {
-    let measured = await once(rate, 1);
+  const step = async (rate: number, durationMs = sizes.stepMs) => {
+    let measured = await once(rate, 1, durationMs);
     while (measured.failure && measured.attempts < sizes.stepAttempts && context.withinBudget())
-      measured = await once(rate, measured.attempts + 1);
+      measured = await once(rate, measured.attempts + 1, durationMs);
     return measured;
   };
 
@@ -114,17 +127,38 @@ export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   // must not set a peer's CPU figure, and every ratio to the baseline depends on its figure.
   const runs: LoadMeasure[] = [];
   for (let run = 0; run < sizes.saturationRuns; run++)
-    runs.push(await measure(context, false, sizes.saturationMs, () => saturate(sizes.saturationMs)));
+    runs.push(await measure(context, false, sizes.saturationMs, body, () => saturate(sizes.saturationMs)));
   const saturation = medianBy(runs, (run) => run.cpuUsPerDelivery);
+  // The same closed loop with each larger body: CPU and wire bytes per delivery grow with it differently per peer.
+  const bodies: LoadMeasure[] = [];
+  for (const bodyBytes of context.bodies) {
+    if (!context.withinBudget()) break;
+    const measured = await measure(context, false, sizes.saturationMs, bodyBytes, () => saturate(sizes.saturationMs, bodyBytes));
+    bodies.push(measured);
+    log(
+      `  closed loop, ${bodyBytes} B bodies: ${Math.round(measured.deliveriesPerSec)} deliveries/s, ${measured.cpuUsPerDelivery.toFixed(2)} µs CPU and ${measured.bytesPerDelivery.toFixed(0)} wire bytes each`,
+    );
+  }
   log(
     `  closed loop: ${Math.round(saturation.deliveriesPerSec)} deliveries/s, ${saturation.cpuUsPerDelivery.toFixed(2)} µs CPU each; CPU server ${share(saturation.cpuUs, saturation)} %, generator ${share(saturation.generatorCpuUs, saturation)} %${saturation.failure ? ` (${saturation.failure})` : ''}`,
   );
   if (context.baseline && context.round === 1) {
-    const publishes = saturation.deliveriesPerSec / sizes.readersPerRoom;
+    const publishes = saturation.deliveriesPerSec / context.readersPerRoom;
     reference.ladder = sizes.ladder.map((fraction) => roundRate(fraction * publishes));
   }
   const steps: LoadMeasure[] = [];
+  const fixed: LoadMeasure[] = [];
   let sustainedRate = 0;
+  if (!context.steps) return { saturation, steps, sustainedRate, atTarget: undefined, fixed, bodies };
+  // Fixed loads, the same for every peer: CPU per delivery where no peer is saturated (a closed loop rewards batching).
+  for (const deliveries of sizes.fixedRates) {
+    if (!context.withinBudget()) break;
+    const measured = await step(deliveries / context.readersPerRoom, sizes.fixedMs);
+    fixed.push(measured);
+    log(
+      `  fixed ${deliveries} deliveries/s: ${measured.cpuUsPerDelivery.toFixed(2)} µs CPU per delivery, p99 ${measured.latency.p99.toFixed(1)} ms${measured.failure ? ` -- ${measured.failure}` : ''}`,
+    );
+  }
   for (const rate of reference.ladder ?? []) {
     if (!context.withinBudget()) break;
     const measured = await step(rate);
@@ -139,10 +173,10 @@ export async function runFanout(context: FanoutContext): Promise<FanoutRun> {
   const targetRate = reference.targetRate[context.round - 1];
   let atTarget: LoadMeasure | undefined;
   if (targetRate !== undefined && context.withinBudget()) {
-    atTarget = await step(targetRate);
+    atTarget = await step(targetRate, sizes.targetMs);
     log(
       `  at 80 % of the baseline (${targetRate}/s): p99 ${atTarget.latency.p99.toFixed(1)} ms, ${atTarget.cpuUsPerDelivery.toFixed(2)} µs CPU per delivery`,
     );
   }
-  return { saturation, steps, sustainedRate, atTarget };
+  return { saturation, steps, sustainedRate, atTarget, fixed, bodies };
 }

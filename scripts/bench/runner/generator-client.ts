@@ -5,7 +5,8 @@ import type { GeneratorApi, GeneratorCommand } from '../load/api.ts';
 import { OutputTail } from './child-output.ts';
 import { baseEnv, benchFile, repoRoot } from './paths.ts';
 
-const START_TIMEOUT_MS = 30_000;
+// Generous: test sizes start every deployment (and its generator) of a round at once, maybe on a busy machine.
+const START_TIMEOUT_MS = 180_000;
 
 /** A running load generator. */
 export interface GeneratorClient extends AsyncDisposable {

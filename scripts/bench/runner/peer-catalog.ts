@@ -11,11 +11,15 @@ import { REDIS_URL } from './resources.ts';
 export const peerNames = [
   'ws',
   'ws-batched',
+  'ws-redis',
   'socketio',
   'socketio-redis',
   'switchboard',
   'switchboard-redis',
   'switchboard-history',
+  'switchboard-chat',
+  'switchboard-chat-redis',
+  'switchboard-chat-history',
 ] as const;
 
 /** One of `peerNames`. */
@@ -32,12 +36,16 @@ export interface LaunchContext {
   dataDir: string;
   /** A scratch database, when the variant needs Postgres. */
   databaseUrl: string | undefined;
+  /** Hold Switchboard to its specs (the contract tap in the server process). */
+  contract: boolean;
 }
 
 /** How one peer is run in one deployment shape. */
 export interface Variant {
   label: string;
   needs: readonly Service[];
+  /** Keeps its data in embedded PGlite under DATA_DIR: the node starts on a copy of a migrated folder. */
+  embedded?: boolean;
   env(context: LaunchContext): Record<string, string>;
 }
 
@@ -59,8 +67,10 @@ export interface PeerSpec {
 const secret = (c: LaunchContext) => ({ BENCH_SECRET: c.secret });
 const redis = (c: LaunchContext) => ({ REDIS_URL, REDIS_PREFIX: c.redisPrefix });
 
-// Switchboard runs as `npm start` would, except that the per-socket command rate is lifted: one
-// publisher per room sends thousands of messages a second here, far beyond a user's 100/s.
+// Switchboard runs as `npm start` would, except that the per-socket command rate is lifted (one
+// publisher per room sends thousands of messages a second here, far beyond a user's 100/s), and
+// so are the per-client limits: the load generator is one address, one app, readers share
+// endpoint codes, and it mints thousands of tokens and publishes over REST; so are the running jobs per user and app.
 const switchboardEnv = (c: LaunchContext): Record<string, string> => ({
   PORT: '0',
   HOST: '127.0.0.1',
@@ -69,6 +79,17 @@ const switchboardEnv = (c: LaunchContext): Record<string, string> => ({
   ADMIN_TOKEN: c.adminToken,
   FRAMES_PER_SECOND: '1000000',
   FRAME_BURST: '100000',
+  MAX_SOCKETS_PER_ENDPOINT: '10000000',
+  MAX_SOCKETS_PER_USER: '10000000',
+  MAX_SOCKETS_PER_APP: '100000000',
+  MAX_SOCKETS_PER_ADDRESS: '100000000',
+  REST_PER_ADDRESS: '100000000',
+  REST_PER_API_KEY: '100000000',
+  QUOTA_MESSAGES_PER_MINUTE: '1000000000',
+  // The jobs scenario keeps a few dozen jobs running for one app and a few per user.
+  JOB_MAX_PER_USER: '10000',
+  JOB_MAX_PER_APP: '100000',
+  ...(c.contract ? { BENCH_CONTRACT: '1' } : {}),
 });
 const database = (c: LaunchContext): Record<string, string> => (c.databaseUrl ? { DATABASE_URL: c.databaseUrl } : {});
 
@@ -90,6 +111,15 @@ export const peers: Readonly<Record<PeerName, PeerSpec>> = {
     reference: true,
     single: { label: 'raw ws, writes batched per tick (reference)', needs: [], env: (c) => ({ ...secret(c), BATCH_WRITES: '1' }) },
   },
+  // The baseline of the Redis targets on one node: every broadcast goes out as one PUBLISH and comes back from Redis.
+  'ws-redis': {
+    name: 'ws-redis',
+    protocol: 'raw-ws',
+    launcher: benchFile('peers/raw-ws.ts'),
+    history: false,
+    reference: true,
+    single: { label: 'raw ws + Redis pub/sub (reference)', needs: ['redis'], env: (c) => ({ ...secret(c), ...redis(c) }) },
+  },
   socketio: {
     name: 'socketio',
     protocol: 'socket-io',
@@ -110,14 +140,14 @@ export const peers: Readonly<Record<PeerName, PeerSpec>> = {
     protocol: 'switchboard',
     launcher: benchFile('peers/switchboard.ts'),
     history: false,
-    single: { label: 'Switchboard (embedded)', needs: [], env: switchboardEnv },
+    single: { label: 'Switchboard (embedded)', needs: [], embedded: true, env: switchboardEnv },
   },
   'switchboard-redis': {
     name: 'switchboard-redis',
     protocol: 'switchboard',
     launcher: benchFile('peers/switchboard.ts'),
     history: false,
-    single: { label: 'Switchboard + Redis', needs: ['redis'], env: (c) => ({ ...switchboardEnv(c), ...redis(c) }) },
+    single: { label: 'Switchboard + Redis', needs: ['redis'], embedded: true, env: (c) => ({ ...switchboardEnv(c), ...redis(c) }) },
     // Two nodes must share their rooms and endpoints, so the cross-node deployment is Postgres plus Redis.
     cross: {
       label: 'Switchboard + Redis + Postgres',
@@ -131,6 +161,37 @@ export const peers: Readonly<Record<PeerName, PeerSpec>> = {
     launcher: benchFile('peers/switchboard.ts'),
     history: true,
     single: { label: 'Switchboard + Postgres, history on', needs: ['postgres'], env: (c) => ({ ...switchboardEnv(c), ...database(c) }) },
+  },
+  // The same deployments driven through user sockets (tokens, chat.join, chat.send → chat.message): the path a chat page takes.
+  'switchboard-chat': {
+    name: 'switchboard-chat',
+    protocol: 'switchboard-chat',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: false,
+    single: { label: 'Switchboard chat (embedded)', needs: [], embedded: true, env: switchboardEnv },
+  },
+  'switchboard-chat-redis': {
+    name: 'switchboard-chat-redis',
+    protocol: 'switchboard-chat',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: false,
+    single: { label: 'Switchboard chat + Redis', needs: ['redis'], embedded: true, env: (c) => ({ ...switchboardEnv(c), ...redis(c) }) },
+    cross: {
+      label: 'Switchboard chat + Redis + Postgres',
+      needs: ['redis', 'postgres'],
+      env: (c) => ({ ...switchboardEnv(c), ...redis(c), ...database(c) }),
+    },
+  },
+  'switchboard-chat-history': {
+    name: 'switchboard-chat-history',
+    protocol: 'switchboard-chat',
+    launcher: benchFile('peers/switchboard.ts'),
+    history: true,
+    single: {
+      label: 'Switchboard chat + Postgres, history on',
+      needs: ['postgres'],
+      env: (c) => ({ ...switchboardEnv(c), ...database(c) }),
+    },
   },
 };
 

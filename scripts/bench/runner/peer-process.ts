@@ -3,11 +3,12 @@
  * its port, asked for its own CPU time and RSS, stopped (then killed if it lingers).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { isPeerReport, type PeerRequest, type ProcessStats } from '../messages.ts';
+import { isPeerReport, type ContractReport, type PeerRequest, type ProcessStats } from '../messages.ts';
 import { OutputTail } from './child-output.ts';
 import { baseEnv, repoRoot } from './paths.ts';
 
-const START_TIMEOUT_MS = 60_000;
+// Generous: test sizes start every deployment of a round at once, on a machine that may be busy with other work.
+const START_TIMEOUT_MS = 180_000;
 const STATS_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 8_000;
 
@@ -20,20 +21,29 @@ export interface PeerProcess {
   /** This process's CPU time and RSS, read inside it (after a full GC when `gc`). */
   stats(gc: boolean): Promise<ProcessStats>;
   stop(): Promise<void>;
+  /** What its contract tap found (BENCH_CONTRACT=1): the last report, the one sent after it closed once stopped. */
+  readonly contract: ContractReport | undefined;
 }
 
 /** Starts a launcher from scripts/bench/peers and waits for its port. */
-export async function startPeerProcess(name: string, launcher: string, env: Record<string, string>): Promise<PeerProcess> {
+export async function startPeerProcess(name: string, launcher: string, env: Record<string, string>, built = false): Promise<PeerProcess> {
   const output = new OutputTail();
   const child: ChildProcess = fork(launcher, [], {
     cwd: repoRoot,
-    execArgv: ['--conditions=switchboard-source', '--import', 'tsx', '--expose-gc'],
+    // The source condition resolves @switchboard/* to their TypeScript (what you changed, unbuilt); without it, to dist/.
+    execArgv: [...(built ? [] : ['--conditions=switchboard-source']), '--import', 'tsx', '--expose-gc'],
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   output.follow(child.stdout);
   output.follow(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let contract: ContractReport | undefined;
+  child.on('message', (message: unknown) => {
+    if (!isPeerReport(message)) return;
+    if (message.type === 'stats' && message.stats.contract) contract = message.stats.contract;
+    else if (message.type === 'stopped' && message.contract) contract = message.contract;
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start in ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     const fail = (err: Error) => {
@@ -80,5 +90,14 @@ export async function startPeerProcess(name: string, launcher: string, env: Reco
     clearTimeout(timer);
   };
 
-  return { name, url: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, stats, stop };
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    stats,
+    stop,
+    get contract() {
+      return contract;
+    },
+  };
 }

@@ -6,7 +6,8 @@
 import { loadavg } from 'node:os';
 import type { ScenarioName, Sizes } from '../options.ts';
 import type { Outcome, PeerRun, Reference } from '../results.ts';
-import { deploy, variantOf, type Deployment, type Secrets, type Shape } from './deployment.ts';
+import { isExtraShape, layoutOf } from '../options.ts';
+import { deploy, fanoutScenarioOf, variantOf, type DeployOptions, type Deployment, type Secrets, type Shape } from './deployment.ts';
 import { runFanout } from './fanout-scenario.ts';
 import { startGenerator, type GeneratorClient } from './generator-client.ts';
 import { runIdle } from './idle-scenario.ts';
@@ -25,6 +26,7 @@ export interface PeerRunContext {
   missing: ReadonlyMap<Service, string>;
   withinBudget: () => boolean;
   log: (line: string) => void;
+  deployOptions: DeployOptions;
 }
 
 function message(err: unknown): string {
@@ -40,18 +42,50 @@ async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 /** Whether a peer has anything to run in this shape for the selected scenarios. */
-export function hasWork(spec: PeerSpec, shape: Shape, scenarios: readonly ScenarioName[]): boolean {
+export function hasWork(spec: PeerSpec, shape: Shape, scenarios: readonly ScenarioName[], sizes: Sizes): boolean {
   if (!variantOf(spec, shape)) return false;
-  if (shape === 'cross') return scenarios.includes('cross-node');
+  if (isExtraShape(shape) && sizes.shapePeers && !sizes.shapePeers.includes(spec.name)) return false;
+  if (shape !== 'single') return scenarios.includes(fanoutScenarioOf[shape]);
   return scenarios.includes('fanout') || (!spec.reference && (scenarios.includes('idle') || scenarios.includes('storm')));
 }
 
-/** Runs one peer; never throws. */
-export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, context: PeerRunContext): Promise<PeerRun> {
+/** Deploys a peer's node(s) for `runPeerOnce` (which closes them), e.g. ahead of its turn. */
+export function deployPeer(spec: PeerSpec, shape: Shape, context: PeerRunContext): Promise<Deployment> {
+  return deploy(spec, shape, context.secrets, context.deployOptions);
+}
+
+/** Starts the deployment and a fresh generator side by side; if either fails, the other is closed. */
+async function startBoth(
+  deploying: Promise<Deployment>,
+  shared: boolean,
+  sharedGenerator: Promise<GeneratorClient> | undefined,
+): Promise<{ deployment: Deployment; generator: GeneratorClient }> {
+  const [deployment, generator] = await Promise.allSettled([deploying, sharedGenerator ?? startGenerator()]);
+  if (deployment.status === 'fulfilled' && generator.status === 'fulfilled')
+    return { deployment: deployment.value, generator: generator.value };
+  if (deployment.status === 'fulfilled' && !shared) await deployment.value.close().catch(() => undefined);
+  if (generator.status === 'fulfilled' && !sharedGenerator) await generator.value.close().catch(() => undefined);
+  throw deployment.status === 'rejected' ? deployment.reason : (generator as PromiseRejectedResult).reason;
+}
+
+/**
+ * Runs one peer; never throws. `ahead` is its deployment when it was started before its turn;
+ * it is closed here unless `shared` (the caller closes a deployment that other runs use too).
+ */
+export async function runPeerOnce(
+  spec: PeerSpec,
+  shape: Shape,
+  round: number,
+  context: PeerRunContext,
+  ahead?: Promise<Deployment>,
+  shared = false,
+  sharedGenerator?: Promise<GeneratorClient>,
+): Promise<PeerRun> {
   const variant = variantOf(spec, shape);
   if (!variant) throw new Error(`${spec.name} has no ${shape} deployment`);
   const wantsIdle = shape === 'single' && !spec.reference && (context.scenarios.includes('idle') || context.scenarios.includes('storm'));
-  const wantsFanout = context.scenarios.includes(shape === 'single' ? 'fanout' : 'cross-node');
+  const wantsFanout = context.scenarios.includes(fanoutScenarioOf[shape]);
+  const layout = layoutOf(context.sizes, shape);
   const run: PeerRun = {
     peer: spec.name,
     label: variant.label,
@@ -66,12 +100,21 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     if (wantsIdle) run.idle = outcome;
     if (wantsFanout) run.fanout = outcome;
   };
+  const dropAhead = () =>
+    (shared ? undefined : ahead)
+      ?.then(
+        (unused) => unused.close(),
+        () => undefined,
+      )
+      .catch(() => undefined);
   const missing = variant.needs.map((service) => context.missing.get(service)).find((reason) => reason !== undefined);
   if (missing) {
+    await dropAhead();
     setAll({ status: 'unavailable', reason: missing });
     return run;
   }
   if (!context.withinBudget()) {
+    await dropAhead();
     setAll({ status: 'skipped', reason: 'the run was interrupted or its time budget spent' });
     return run;
   }
@@ -79,10 +122,10 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
   let deployment: Deployment | undefined;
   let generator: GeneratorClient | undefined;
   try {
-    deployment = await deploy(spec, shape, context.secrets);
-    await deployment.stats(false);
+    ({ deployment, generator } = await startBoth(ahead ?? deployPeer(spec, shape, context), shared, sharedGenerator));
+    const startup = await deployment.stats(false);
     run.started = true;
-    generator = await startGenerator();
+    context.log(`  started: ${Math.round(startup.cpuUs / 1000)} ms of server CPU, ${Math.round(startup.rss / 2 ** 20)} MiB RSS`);
     const gen = generator;
     const target = {
       protocol: spec.protocol,
@@ -91,7 +134,8 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
       ...context.secrets,
       history: spec.history,
     };
-    const prepared = await gen.call('prepare', { target, rooms: context.sizes.rooms }, PREPARE_TIMEOUT_MS);
+    const readers = Math.max(wantsFanout ? layout.rooms * layout.readersPerRoom : 0, wantsIdle ? context.sizes.idleSockets : 0);
+    const prepared = await gen.call('prepare', { target, rooms: layout.rooms, readers }, PREPARE_TIMEOUT_MS);
     if (!prepared.available) {
       context.log(`  not available yet: ${prepared.reason}`);
       setAll({ status: 'unavailable', reason: prepared.reason });
@@ -109,7 +153,8 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     }
     if (wantsFanout) {
       run.fanout = await attempt(async () => {
-        const { readersPerRoom, connectWindow } = context.sizes;
+        const { readersPerRoom } = layout;
+        const { connectWindow } = context.sizes;
         const connected = await gen.call(
           'connectFanout',
           { readersPerRoom, window: connectWindow, timeoutMs: CONNECT_TIMEOUT_MS },
@@ -122,6 +167,12 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
           generator: gen,
           deployment: up,
           sizes: context.sizes,
+          readersPerRoom,
+          steps: !isExtraShape(shape),
+          bodies:
+            shape === 'single' && (!context.sizes.bodyPeers || context.sizes.bodyPeers.includes(spec.name))
+              ? context.sizes.bodies.slice(1)
+              : [],
           reference: context.reference,
           round,
           baseline: spec.name === 'ws',
@@ -137,8 +188,13 @@ export async function runPeerOnce(spec: PeerSpec, shape: Shape, round: number, c
     if (run.idle === undefined && wantsIdle) run.idle = { status: 'failed', error };
     if (run.fanout === undefined && wantsFanout) run.fanout = { status: 'failed', error };
   } finally {
-    await generator?.close().catch(() => undefined);
-    await deployment?.close().catch((err: unknown) => context.log(`  cleanup: ${message(err)}`));
+    // A shared generator is only emptied: the next run of its node prepares it again.
+    if (sharedGenerator) await generator?.call('closeAll', { timeoutMs: 10_000 }, 40_000).catch(() => undefined);
+    else await generator?.close().catch(() => undefined);
+    if (!shared) await deployment?.close().catch((err: unknown) => context.log(`  cleanup: ${message(err)}`));
   }
+  // A shared deployment's tap is complete only once the caller closed it: the caller sets it then.
+  const contract = shared ? undefined : deployment?.contract();
+  if (contract) run.contract = contract;
   return run;
 }

@@ -26,7 +26,7 @@ export async function setupAdminToken(options: {
   const stored = await readFile(file, 'utf8').catch(() => undefined);
   if (stored && /^[0-9a-f]{64}\s*$/.test(stored)) return { kind: 'stored', hash: stored.trim(), file };
   const token = randomSecret('adm_');
-  await mkdir(options.dataDir, { recursive: true });
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${hashSecret(token)}\n`, { mode: 0o600 });
   return { kind: 'generated', hash: hashSecret(token), token, file };
 }

@@ -13,6 +13,10 @@ export interface EndpointPrincipal {
   room: string;
   permissions: 'read' | 'write' | 'readwrite';
   identity: string;
+  /** The socket connected with `?presence=true`: a reader also hears the room's members come and go. */
+  presence?: boolean;
+  /** When the code expires (ms since the epoch; Infinity: never); the socket is closed with 4003 then. */
+  expiresAt: number;
   /** When the credential was last read from the database (local clock), for revocation races. */
   verifiedAt: number;
 }
@@ -24,11 +28,20 @@ export interface UserPrincipal {
   appName: string;
   userId: string;
   username: string;
+  /** The name to show instead of the username, if the user has one. */
+  displayName?: string;
   staff: boolean;
   /** When the token expires (ms since the epoch); the socket is closed with 4003 then. */
   expiresAt: number;
   /** When the user was last read from the database (local clock), for revocation races. */
   verifiedAt: number;
+  /** An app-signed token's user (`ext:<the app's id>`): no database row, no per-user topic. */
+  external?: boolean;
+}
+
+/** The wire id of an app's own user: never a Switchboard user's id (those are UUIDs). */
+export function externalUserId(appUserId: string): string {
+  return `ext:${appUserId}`;
 }
 
 /** A user socket before `authorize`: public actions only. */
@@ -62,5 +75,6 @@ export function canWrite(permissions: EndpointPrincipal['permissions']): boolean
 
 /** The user as other members see them. */
 export function userInfo(principal: UserPrincipal): UserInfo {
-  return { id: principal.userId, username: principal.username, staff: principal.staff };
+  const { userId: id, username, displayName, staff } = principal;
+  return { id, username, ...(displayName ? { displayName } : {}), staff };
 }

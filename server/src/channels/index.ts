@@ -10,3 +10,5 @@ export { createMemoryChannelLayer } from './memory-channel-layer.ts';
 export type { MemoryChannelLayerOptions } from './memory-channel-layer.ts';
 export { createRedisChannelLayer } from './redis-channel-layer.ts';
 export type { RedisChannelLayerOptions } from './redis-channel-layer.ts';
+export { createRedisClusterChannelLayer } from './redis-cluster-channel-layer.ts';
+export type { RedisClusterChannelLayerOptions } from './redis-cluster-channel-layer.ts';

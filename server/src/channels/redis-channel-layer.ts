@@ -2,6 +2,7 @@ import type { ChannelErrorHandler, ChannelLayer, ChannelListener } from './chann
 import { ChannelLayerError } from './channel-layer-error.ts';
 import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisPair } from './redis-connections.ts';
+import { withTimeout } from '../redis/connect.ts';
 import type { RedisPair } from './redis-connections.ts';
 import { TopicFanOut } from './topic-fan-out.ts';
 
@@ -29,6 +30,8 @@ export interface RedisChannelLayerOptions {
    * resubscribed every topic: what was published while it was down never reached this node.
    */
   onResubscribed?: () => void;
+  /** Called each time the publisher or the subscriber connection is ready again after a drop. */
+  onReconnected?: (connection: 'publisher' | 'subscriber') => void;
 }
 
 /**
@@ -44,10 +47,14 @@ export interface RedisChannelLayerOptions {
 export async function createRedisChannelLayer(options: RedisChannelLayerOptions): Promise<ChannelLayer> {
   const report = createErrorReporter(options.onError);
   const pair = await connectRedisPair({ url: options.url, name: options.name ?? 'switchboard', report });
-  const { onResubscribed } = options;
+  const { onResubscribed, onReconnected } = options;
   // node-redis emits `ready` on a reconnect only after its resubscriptions were confirmed; the
-  // first `ready` came before this listener, so every call here follows a loss.
-  if (onResubscribed) pair.subscriber.on('ready', () => onResubscribed());
+  // first `ready` came before these listeners, so every call here follows a loss.
+  pair.publisher.on('ready', () => onReconnected?.('publisher'));
+  pair.subscriber.on('ready', () => {
+    onReconnected?.('subscriber');
+    onResubscribed?.();
+  });
   return new RedisChannelLayer(pair, options.prefix ?? 'sb:', report);
 }
 
@@ -85,7 +92,8 @@ class RedisChannelLayer implements ChannelLayer {
 
   async publish(topic: string, message: string): Promise<void> {
     if (this.#closing !== undefined) throw closedError();
-    await this.#pair.publisher.publish(this.#prefix + topic, message);
+    // Bounded: a frozen Redis must not hold a send (and the socket's inbox behind it) for ever.
+    await withTimeout(this.#pair.publisher.publish(this.#prefix + topic, message));
   }
 
   async subscribe(topic: string, listener: ChannelListener): Promise<void> {

@@ -7,6 +7,8 @@ const OPTIONS = `Target: a running server, over REST (the default)
   --url <url>             the server; env SWITCHBOARD_URL; default ${DEFAULT_SERVER_URL}
   --admin-token <token>   the operator token; env ADMIN_TOKEN. Prefer the variable: a flag is
                           visible to every user of the machine in \`ps\` and stays in shell history.
+  --api-key <key>         the app's API key (rooms, endpoints, messages, users, tokens); env SWITCHBOARD_API_KEY
+                          (prefer the variable, as for the token)
 
 Target: the database itself, no server needed (chosen when one of these is given)
   --database-url <url>    Postgres; env DATABASE_URL (prefer the variable: the URL may hold a password).
@@ -14,7 +16,10 @@ Target: the database itself, no server needed (chosen when one of these is given
                           \`apps delete\` closes the app's open sockets on every node.
   --data-dir <dir>        embedded PGlite folder; env DATA_DIR. Stop the server first: PGlite's files
                           must never be opened by two processes at once.
-  Flags beat variables; with --url, DATABASE_URL and DATA_DIR are ignored.
+  DATABASE_SCHEMA         the schema of Switchboard's tables, as the servers have it (default switchboard)
+  Flags beat variables; with --url, DATABASE_URL and DATA_DIR are ignored. apps commands go to the
+  database when DATABASE_URL or DATA_DIR is set; every other command goes to a server;
+  migrate, backup and restore always go to the database.
 
 Output
   --json                  print the result as JSON (a failure as {"error":{...}} on stderr)
@@ -37,7 +42,7 @@ export function helpText(topic: HelpTopic): string {
   const lines = rows.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`);
   const intro =
     topic === ''
-      ? 'switchboard: manage the apps and API keys of a Switchboard server, through its REST API or\ndirectly in its database.\n\nUsage: switchboard <command> [options]'
+      ? "switchboard: operate a Switchboard server: its apps and API keys, an app's rooms, endpoints, messages,\nusers and tokens (through the REST API), and its database (migrate, backup, restore).\n\nUsage: switchboard <command> [options]"
       : `Usage: switchboard ${topic} <command> [options]`;
   return `${intro}\n\nCommands\n${lines.join('\n')}\n\n${OPTIONS}\n`;
 }

@@ -3,7 +3,7 @@
  * words are matched against the command table. Throws `UsageError`; never reads the environment.
  */
 import { parseArgs } from 'node:util';
-import { commandGroups, commandSpecs, isCommandName, type Command } from './commands.ts';
+import { commandFlagNames, commandGroups, commandSpecs, isCommandName, type Command, type CommandFlags } from './commands.ts';
 import { UsageError, type HelpTopic } from './usage-error.ts';
 
 /** The flags every command accepts; absent ones fall back to the environment (see target.ts). */
@@ -11,6 +11,7 @@ export interface GlobalOptions {
   readonly json: boolean;
   readonly url: string | undefined;
   readonly adminToken: string | undefined;
+  readonly apiKey: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
 }
@@ -25,9 +26,39 @@ const flags = {
   json: { type: 'boolean' },
   url: { type: 'string' },
   'admin-token': { type: 'string' },
+  'api-key': { type: 'string' },
   'database-url': { type: 'string' },
   'data-dir': { type: 'string' },
-} as const;
+  // Per-command flags (commands.ts says which command takes which).
+  title: { type: 'string' },
+  'staff-only': { type: 'string' },
+  history: { type: 'string' },
+  identity: { type: 'string' },
+  staff: { type: 'boolean' },
+  'no-staff': { type: 'boolean' },
+  'display-name': { type: 'string' },
+  'no-display-name': { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
+  'no-password': { type: 'boolean' },
+  'expires-in': { type: 'string' },
+  'expires-at': { type: 'string' },
+  level: { type: 'string' },
+  data: { type: 'string' },
+  after: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean' },
+  force: { type: 'boolean' },
+} as const satisfies Record<
+  | 'help'
+  | 'json'
+  | 'url'
+  | 'admin-token'
+  | 'api-key'
+  | 'database-url'
+  | 'data-dir'
+  | (typeof commandFlagNames)[keyof typeof commandFlagNames],
+  { type: 'string' | 'boolean'; short?: string }
+>;
 
 /** Parses `argv` (without `node` and the script); throws `UsageError` on bad usage. */
 export function parseArguments(argv: readonly string[]): Invocation {
@@ -53,13 +84,29 @@ export function parseArguments(argv: readonly string[]): Invocation {
   if (missing !== undefined) throw new UsageError(`missing argument <${missing}>`, path);
   const extra = rest[spec.params.length];
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`, path);
+  const taken = new Set<string>(spec.flags ?? []);
+  const commandFlags: Record<string, unknown> = {};
+  for (const [flag, name] of Object.entries(commandFlagNames)) {
+    const value = (values as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (!taken.has(flag)) throw new UsageError(`'${path}' does not take --${name}`, path);
+    commandFlags[flag] = value;
+  }
+  let command: Command;
+  try {
+    command = spec.build(rest, commandFlags as CommandFlags);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message, path);
+    throw error;
+  }
   return {
     kind: 'run',
-    command: spec.build(rest),
+    command,
     options: {
       json: values.json === true,
       url: values.url,
       adminToken: values['admin-token'],
+      apiKey: values['api-key'],
       databaseUrl: values['database-url'],
       dataDir: values['data-dir'],
     },

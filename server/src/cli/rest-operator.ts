@@ -22,7 +22,7 @@ export function createRestOperator(target: Extract<Target, { kind: 'rest' }>): A
 }
 
 /** Names the server when it could not be reached at all, the likeliest mistake being a stopped server or a wrong --url. */
-function reaching(url: string) {
+export function reaching(url: string) {
   const host = new URL(url).host;
   return async <T>(call: Promise<T>): Promise<T> => {
     try {

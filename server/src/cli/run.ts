@@ -3,18 +3,21 @@
  * in (so it never reads `process`): 0 done, 1 the operation failed, 2 bad usage.
  */
 import { errorCatalog, type ErrorCode } from '@switchboard/protocol';
-import type { Command } from './commands.ts';
+import { commandSpecs, type Command } from './commands.ts';
 import { helpText, usageHint } from './help.ts';
 import { openOperator, type AppsOperator, type Note } from './operator.ts';
 import { resultJson, resultText, type CommandResult } from './output.ts';
-import { parseArguments } from './parse-args.ts';
-import { resolveTarget, type Env } from './target.ts';
+import { parseArguments, type GlobalOptions } from './parse-args.ts';
+import { resolveTargetFor, type Env } from './target.ts';
 import { UsageError } from './usage-error.ts';
+import type { AppCommand } from './app-commands.ts';
 
 /** Where a run writes; each call is one chunk of text. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** All of stdin as text (for --password-stdin). */
+  readStdin?(): Promise<string>;
 }
 
 /** The exit statuses of the CLI. */
@@ -30,15 +33,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo): Prom
       return exitCodes.ok;
     }
     json = invocation.options.json;
-    const target = resolveTarget(invocation.options, env);
-    const note: Note = (line) => io.stderr(`note: ${line}\n`);
-    const operator = await openOperator(target, note);
-    let result: CommandResult;
-    try {
-      result = await execute(operator, invocation.command);
-    } finally {
-      await operator.close();
-    }
+    const result = await dispatch(invocation.command, invocation.options, env, io);
     io.stdout(json ? `${JSON.stringify(resultJson(result), null, 2)}\n` : `${resultText(result).join('\n')}\n`);
     return exitCodes.ok;
   } catch (error) {
@@ -49,6 +44,33 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo): Prom
     const failure = describeFailure(error);
     io.stderr(json ? `${JSON.stringify({ error: failure })}\n` : failureText(failure));
     return exitCodes.failed;
+  }
+}
+
+async function dispatch(command: Command, options: GlobalOptions, env: Env, io: CliIo): Promise<CommandResult> {
+  const need = commandSpecs[command.kind].needs;
+  if (command.kind === 'migrate' || command.kind === 'backup' || command.kind === 'restore' || command.kind === 'keys rotate-signing') {
+    const target = resolveTargetFor('database', options, env);
+    const { runDatabaseTask } = await import('./database-tasks.ts');
+    return { kind: 'printed', ...(await runDatabaseTask(command, target)) };
+  }
+  if (need === 'app') {
+    const target = resolveTargetFor('app', options, env);
+    const { runAppCommand } = await import('./app-commands.ts');
+    const readAll = async () => (await io.readStdin?.()) ?? '';
+    const readPassword = async () => {
+      const password = (await readAll()).split(/\r?\n/)[0] ?? '';
+      if (password === '') throw new UsageError('--password-stdin: stdin holds no password', command.kind);
+      return password;
+    };
+    return { kind: 'printed', ...(await runAppCommand(command as AppCommand, target, { readAll, readPassword })) };
+  }
+  const note: Note = (line) => io.stderr(`note: ${line}\n`);
+  const operator = await openOperator(resolveTargetFor('admin', options, env), note);
+  try {
+    return await execute(operator, command);
+  } finally {
+    await operator.close();
   }
 }
 
@@ -66,8 +88,14 @@ async function execute(operator: AppsOperator, command: Command): Promise<Comman
     case 'apps keys revoke':
       await operator.revokeKey(command.appId, command.keyId);
       return { kind: 'key revoked', appId: command.appId, keyId: command.keyId };
+    case 'apps keys rotate': {
+      // The new key first: a failure in between leaves two live keys, never none.
+      const key = await operator.createKey(command.appId);
+      await operator.revokeKey(command.appId, command.keyId);
+      return { kind: 'key rotated', appId: command.appId, revokedKeyId: command.keyId, key };
+    }
     default:
-      return command satisfies never;
+      throw new Error(`${command.kind} is not an operator command`);
   }
 }
 

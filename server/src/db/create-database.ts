@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
-import { migrateToLatest } from './migrate.ts';
+import { ownerOnlyFolder, restrictTree } from './owner-only.ts';
+import { DEFAULT_DATABASE_SCHEMA, isSchemaName, migrateToLatest, requireMigrated } from './migrate.ts';
 import { createPGliteDialect } from './pglite-dialect.ts';
+import { startPGliteThread, type PGliteLike } from './pglite-thread.ts';
 import type { Database } from './schema.ts';
 import { databaseUnavailable, unavailableCause } from './errors.ts';
 
@@ -20,7 +20,16 @@ export interface CreateDatabaseOptions {
   dataDir?: string;
   /** Called with errors of idle pooled Postgres connections (the pool replaces them). @default ignored */
   onError?: (error: Error) => void;
+  /** The Postgres schema of every Switchboard table, so an application's database can be shared. @default 'switchboard' */
+  schema?: string;
+  /** Run pending migrations on open; false only checks there are none (MIGRATE=off). @default true */
+  migrate?: boolean;
+  /** Neither migrate nor check (tools that inspect the migration state themselves). @default false */
+  skipMigrations?: boolean;
 }
+
+/** How a database is opened, whichever the engine. */
+export type OpenOptions = Pick<CreateDatabaseOptions, 'onError' | 'schema' | 'migrate' | 'skipMigrations'>;
 
 /** An open, migrated database. */
 export interface DatabaseHandle {
@@ -46,47 +55,63 @@ const postgresTypes: pg.CustomTypesConfig = {
     oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** Options shared by every PGlite Switchboard opens, so both engines return the same JS types. */
-const pgliteParsers = { [pgliteTypes.INT8]: (value: string): number => Number(value) };
-
 /** Opens the database `options` describe and runs pending migrations before resolving. */
 export async function createDatabase(options: CreateDatabaseOptions = {}): Promise<DatabaseHandle> {
-  if (options.url) return openPostgresDatabase(options.url, options.onError);
-  if (options.dataDir === undefined) return openPGliteDatabase(await createPGlite({}));
+  if (options.url) return openPostgresDatabase(options.url, options);
+  if (options.dataDir === undefined) return openPGliteDatabase(await createPGlite({}), options);
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await ownerOnlyFolder(dataDir);
   // Before PGlite touches the files: a second server on the folder must fail, not corrupt it.
   const lock = await lockDataDir(dataDir);
   try {
-    const database = await openPGliteDatabase(await createPGlite({ dataDir }));
-    return { ...database, close: () => database.close().finally(() => lock.release()) };
+    const database = await openPGliteDatabase(await createPGlite({ dataDir }), options);
+    await restrictTree(dataDir);
+    return {
+      ...database,
+      close: () =>
+        database
+          .close()
+          .then(() => restrictTree(dataDir))
+          .finally(() => lock.release()),
+    };
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
-/** Starts a PGlite with Switchboard's type parsers; `loadDataDir` restores a `dumpDataDir()` tarball. */
-export async function createPGlite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PGlite> {
-  return PGlite.create({
-    dataDir: options.dataDir ?? 'memory://',
-    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    parsers: pgliteParsers,
-  });
+/**
+ * Starts PGlite, with Switchboard's type parsers, on a thread of its own (pglite-worker.ts), so a
+ * heavy query never holds the sockets' event loop; `loadDataDir` restores a `dumpDataDir()` tarball.
+ */
+export async function createPGlite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PGliteLike> {
+  return startPGliteThread(options);
 }
 
 /** Wraps an open PGlite (from `createPGlite`) and migrates it; closing the handle closes PGlite. */
-export async function openPGliteDatabase(pglite: PGlite): Promise<DatabaseHandle> {
+export async function openPGliteDatabase(pglite: PGliteLike, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  const schema = schemaOf(options);
+  // PGlite is one session: setting its search_path once covers every later query.
+  await pglite.query(`set search_path to ${schema}`, [], { rowMode: 'object' });
   const db = new Kysely<Database>({ dialect: createPGliteDialect({ pglite }) });
-  await migrateOrDestroy(db);
+  try {
+    await migrateOrCheck(db, schema, options);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return handle(db, 'pglite');
 }
 
 /** Connects a pool to `url`, checks it is reachable and migrates. Errors name the host, never the password. */
-export async function openPostgresDatabase(url: string, onError?: (error: Error) => void): Promise<DatabaseHandle> {
+export async function openPostgresDatabase(url: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  const { onError } = options;
+  const schema = schemaOf(options);
+  // Set in the startup packet, so no query on any connection (the migrator's included) can run
+  // before it: unqualified names resolve only in `schema`, never to an application's own tables.
+  const session = { connectionString: url, types: postgresTypes, options: `-c search_path=${schema}` };
   const pool = new pg.Pool({
-    connectionString: url,
-    types: postgresTypes,
+    ...session,
     // A database that stalls must not stall every socket behind it: connects and queries give up,
     // the caller answers `unavailable`, and the client retries.
     connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
@@ -108,11 +133,11 @@ export async function openPostgresDatabase(url: string, onError?: (error: Error)
   }
   // Migrations wait on a lock while another node migrates and may run long: not under the
   // request timeout, on a connection of their own.
-  const migrationPool = new pg.Pool({ connectionString: url, types: postgresTypes, max: 1 });
+  const migrationPool = new pg.Pool({ ...session, max: 1 });
   migrationPool.on('error', (error) => onError?.(error));
   const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: migrationPool }) });
   try {
-    await migrateToLatest(migrator);
+    await migrateOrCheck(migrator, schema, options);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -186,13 +211,17 @@ export function describeTarget(url: string): string {
   }
 }
 
-async function migrateOrDestroy(db: Kysely<Database>): Promise<void> {
-  try {
-    await migrateToLatest(db);
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
+function schemaOf(options: OpenOptions): string {
+  const schema = options.schema ?? DEFAULT_DATABASE_SCHEMA;
+  // config.ts validates DATABASE_SCHEMA; this guards embedders, as the name is spliced into SQL.
+  if (!isSchemaName(schema)) throw new Error(`not a schema name Switchboard accepts: ${JSON.stringify(schema)}`);
+  return schema;
+}
+
+async function migrateOrCheck(db: Kysely<Database>, schema: string, options: OpenOptions): Promise<void> {
+  if (options.skipMigrations === true) return;
+  if (options.migrate === false) await requireMigrated(db, schema);
+  else await migrateToLatest(db, schema);
 }
 
 function handle(db: Kysely<Database>, kind: DatabaseKind): DatabaseHandle {

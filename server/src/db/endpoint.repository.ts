@@ -9,6 +9,8 @@ export interface CreateEndpointInput {
   codeHash: string;
   permissions: EndpointPermissions;
   identity: string;
+  /** When the code stops working. @default null: never */
+  expiresAt?: Date | null;
 }
 
 /** Creates an endpoint; throws `UniqueViolation` (`endpoints_code_hash_key`) on a repeated code hash. */
@@ -23,6 +25,7 @@ export async function createEndpoint(db: Executor, input: CreateEndpointInput): 
         code_hash: input.codeHash,
         permissions: input.permissions,
         identity: input.identity,
+        expires_at: input.expiresAt ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow(),
@@ -54,4 +57,24 @@ export async function getEndpoint(db: Executor, appId: string, id: string): Prom
 export async function deleteEndpoint(db: Executor, appId: string, id: string): Promise<boolean> {
   const result = await db.deleteFrom('endpoints').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
+}
+
+/**
+ * Replaces one of an app's endpoint codes (and its expiry); the old hash stops matching at once.
+ * Undefined when there is no such endpoint in the room.
+ */
+export async function rotateEndpointCode(
+  db: Executor,
+  input: { appId: string; roomId: string; id: string; codeHash: string; expiresAt: Date | null },
+): Promise<Endpoint | undefined> {
+  return mapUniqueViolation(() =>
+    db
+      .updateTable('endpoints')
+      .set({ code_hash: input.codeHash, expires_at: input.expiresAt })
+      .where('app_id', '=', input.appId)
+      .where('room_id', '=', input.roomId)
+      .where('id', '=', input.id)
+      .returningAll()
+      .executeTakeFirst(),
+  );
 }

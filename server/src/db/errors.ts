@@ -34,7 +34,7 @@ export async function mapUniqueViolation<T>(operation: () => Promise<T>): Promis
 
 /** The error of a database that cannot be reached; the driver's error is its cause (logged, never sent). */
 export function databaseUnavailable(cause: unknown): SwitchboardError {
-  return new SwitchboardError('unavailable', 'The database is not available.', undefined, { cause });
+  return new SwitchboardError('unavailable', 'The database is not available.', undefined, { cause, dependency: 'postgres' });
 }
 
 /** The driver's error behind `databaseUnavailable`, or the error itself. */

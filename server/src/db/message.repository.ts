@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor, JsonValue, Message, SenderType } from './schema.ts';
 
 /** A message to persist; `seq` is assigned by `appendMessage`. */
@@ -7,8 +7,12 @@ export interface AppendMessageInput {
   senderType: SenderType;
   senderId?: string | null;
   senderName: string;
+  /** A user sender's display name, if they have one. */
+  senderDisplayName?: string | null;
   text?: string | null;
   data?: JsonValue | null;
+  /** The sender's client id, scoped to the sender (see `getMessageByClientKey`); unique per room. */
+  clientKey?: string | null;
 }
 
 /** A page of a room's history; see `listMessages`. */
@@ -35,36 +39,32 @@ function encodeJson(value: JsonValue | null | undefined): string | null {
  * Stores a message under the room's next `seq` and returns it; undefined when the room does not
  * exist. One statement bumps the counter and inserts with it: it runs atomically (a failed insert
  * undoes the bump, so seqs stay gapless), concurrent appends queue on the room's row lock, and
- * the database is asked once instead of four times (begin, update, insert, commit).
+ * the database is asked once instead of four times (begin, update, insert, commit). It is the
+ * history path's statement per message, so it is compiled once (`APPEND_SQL`) rather than built
+ * through Kysely's builder and compiler each time (10–12 % of CPU when profiled).
  */
 export async function appendMessage(db: Executor, roomId: string, input: AppendMessageInput): Promise<Message | undefined> {
-  return db
-    .with('bumped', (qb) =>
-      qb
-        .updateTable('rooms')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-        .where('id', '=', roomId)
-        .returning('last_seq'),
-    )
-    .insertInto('messages')
-    .columns(['id', 'room_id', 'seq', 'sender_type', 'sender_id', 'sender_name', 'text', 'data'])
-    .expression((eb) =>
-      eb
-        .selectFrom('bumped')
-        .select([
-          eb.val(randomUUID()).as('id'),
-          eb.val(roomId).as('room_id'),
-          'bumped.last_seq',
-          eb.val(input.senderType).as('sender_type'),
-          eb.val(input.senderId ?? null).as('sender_id'),
-          eb.val(input.senderName).as('sender_name'),
-          eb.val(input.text ?? null).as('text'),
-          eb.val(encodeJson(input.data)).as('data'),
-        ]),
-    )
-    .returningAll()
-    .executeTakeFirst();
+  const parameters = [
+    roomId,
+    randomUUID(),
+    input.senderType,
+    input.senderId ?? null,
+    input.senderName,
+    input.text ?? null,
+    encodeJson(input.data),
+    input.clientKey ?? null,
+    input.senderDisplayName ?? null,
+  ];
+  const { rows } = await db.executeQuery<Message>(CompiledQuery.raw(APPEND_SQL, parameters));
+  return rows[0];
 }
+
+/** What Kysely compiles `appendMessage`'s statement to (unqualified: the connection's search_path names the schema). */
+export const APPEND_SQL =
+  'with "bumped" as (update "rooms" set "last_seq" = "last_seq" + 1 where "id" = $1 returning "last_seq") ' +
+  'insert into "messages" ("id", "room_id", "seq", "sender_type", "sender_id", "sender_name", "sender_display_name", "text", "data", "client_key") ' +
+  'select $2 as "id", $1 as "room_id", "bumped"."last_seq", $3 as "sender_type", $4 as "sender_id", $5 as "sender_name", $9 as "sender_display_name", ' +
+  '$6 as "text", $7 as "data", $8 as "client_key" from "bumped" returning *';
 
 /**
  * A page of a room's messages in ascending seq, deleted ones included (as tombstones, so a
@@ -80,6 +80,11 @@ export async function listMessages(db: Executor, roomId: string, options: ListMe
   if (after !== undefined) return query.orderBy('seq', 'asc').limit(limit).execute();
   const newestFirst = await query.orderBy('seq', 'desc').limit(limit).execute();
   return newestFirst.reverse();
+}
+
+/** The message of a room stored with this client key (a send being retried), if any. */
+export async function getMessageByClientKey(db: Executor, roomId: string, clientKey: string): Promise<Message | undefined> {
+  return db.selectFrom('messages').selectAll().where('room_id', '=', roomId).where('client_key', '=', clientKey).executeTakeFirst();
 }
 
 /** One message of a room by id. */

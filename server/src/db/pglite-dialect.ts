@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteLike as PGlite } from './pglite-thread.ts';
 import { databaseUnavailable } from './errors.ts';
 import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, createQueryId, sql } from 'kysely';
 import type {
@@ -65,7 +65,6 @@ class PGliteDriver implements Driver {
 
   async init(): Promise<void> {
     const pglite = typeof this.#source === 'function' ? await this.#source() : this.#source;
-    await pglite.waitReady;
     this.#connection = new PGliteConnection(pglite);
   }
 

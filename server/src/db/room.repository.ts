@@ -102,24 +102,38 @@ export async function raiseSeq(db: Executor, roomId: string, seq: number): Promi
   await db.updateTable('rooms').set({ last_seq: seq }).where('id', '=', roomId).where('last_seq', '<', seq).execute();
 }
 
-/** A room's stored seq read now (not from a cache), or undefined when the room is gone. */
-export async function readSeq(db: Executor, roomId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('rooms').select('last_seq').where('id', '=', roomId).executeTakeFirst();
-  return row?.last_seq;
+/**
+ * A room's stored seq read now (not from a cache), and whether it is a reserved ceiling rather
+ * than the exact last number; undefined when the room is gone.
+ */
+export async function readSeq(db: Executor, roomId: string): Promise<{ seq: number; reserved: boolean } | undefined> {
+  const row = await db.selectFrom('rooms').select(['last_seq', 'seq_reserved']).where('id', '=', roomId).executeTakeFirst();
+  return row && { seq: row.last_seq, reserved: row.seq_reserved };
 }
 
-/** Raises a room's stored seq to at least `seq` and returns the stored value, or undefined when the room is gone. */
+/**
+ * Raises a room's stored seq to at least `seq`, as a ceiling reserved ahead of a counter kept
+ * outside the database, and returns the stored value, or undefined when the room is gone.
+ */
 export async function raiseSeqTo(db: Executor, roomId: string, seq: number): Promise<number | undefined> {
   const row = await db
     .updateTable('rooms')
-    .set((eb) => ({ last_seq: eb.fn('greatest', ['last_seq', eb.val(seq)]) }))
+    .set((eb) => ({ last_seq: eb.fn('greatest', ['last_seq', eb.val(seq)]), seq_reserved: true }))
     .where('id', '=', roomId)
     .returning('last_seq')
     .executeTakeFirst();
   return row?.last_seq;
 }
 
-/** Sets a room's stored seq to exactly `seq` (the counter kept outside the database is handing over to it). */
-export async function setSeq(db: Executor, roomId: string, seq: number): Promise<void> {
-  await db.updateTable('rooms').set({ last_seq: seq }).where('id', '=', roomId).execute();
+/**
+ * Sets a room's stored seq to exactly `seq` (the counter kept outside the database is handing over
+ * to it); without `seq` (the counter was lost), the stored ceiling becomes the exact value, since
+ * numbering now continues from it.
+ */
+export async function setSeq(db: Executor, roomId: string, seq?: number): Promise<void> {
+  await db
+    .updateTable('rooms')
+    .set(seq === undefined ? { seq_reserved: false } : { last_seq: seq, seq_reserved: false })
+    .where('id', '=', roomId)
+    .execute();
 }

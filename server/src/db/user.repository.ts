@@ -8,12 +8,15 @@ export interface CreateUserInput {
   username: string;
   passwordHash?: string | null;
   staff?: boolean;
+  displayName?: string | null;
 }
 
 /** Fields of a user that can change; omitted ones stay as they are. */
 export interface UserPatch {
   passwordHash?: string | null;
   staff?: boolean;
+  displayName?: string | null;
+  tokensValidAfter?: Date;
 }
 
 /** Creates a user; throws `UniqueViolation` (`users_app_id_username_key`) when the name is taken in the app. */
@@ -26,6 +29,7 @@ export async function createUser(db: Executor, input: CreateUserInput): Promise<
         app_id: input.appId,
         username: input.username,
         password_hash: input.passwordHash ?? null,
+        display_name: input.displayName ?? null,
         ...(input.staff === undefined ? {} : { staff: input.staff }),
       })
       .returningAll()
@@ -53,6 +57,8 @@ export async function updateUser(db: Executor, appId: string, id: string, patch:
   const changes = {
     ...(patch.passwordHash === undefined ? {} : { password_hash: patch.passwordHash }),
     ...(patch.staff === undefined ? {} : { staff: patch.staff }),
+    ...(patch.displayName === undefined ? {} : { display_name: patch.displayName }),
+    ...(patch.tokensValidAfter === undefined ? {} : { tokens_valid_after: patch.tokensValidAfter }),
   };
   if (Object.keys(changes).length === 0) return getUser(db, appId, id);
   return db.updateTable('users').set(changes).where('app_id', '=', appId).where('id', '=', id).returningAll().executeTakeFirst();

@@ -10,6 +10,8 @@ export const topics = {
   roomControl: (roomId: string) => `room:${roomId}:control`,
   /** Lifecycle of one endpoint (revoked). */
   endpoint: (endpointId: string) => `endpoint:${endpointId}`,
+  /** A room's chat members coming and going, for endpoint readers that asked for presence. */
+  roomPresence: (roomId: string) => `room:${roomId}:presence`,
   /** Chat traffic of a room for the user sockets that joined it. */
   roomChat: (roomId: string) => `room:${roomId}:chat`,
   /** Every socket of one user (notifications, deletion). */
@@ -20,4 +22,8 @@ export const topics = {
   revocations: 'revocations',
   /** Lifecycle of one app (deleted): every socket of the app. */
   app: (appId: string) => `app:${appId}`,
+  /** The sockets one API key opened (workers): closed when the key is revoked. */
+  apiKey: (keyId: string) => `api-key:${keyId}`,
+  /** Kills for the jobs one node runs. */
+  jobControl: (node: string) => `jobs:${node}`,
 } as const;

@@ -8,13 +8,13 @@ import type { EndpointSession, HandlerContext } from './context.ts';
 /** Every endpoint action's handler; `satisfies` makes a missing one a compile error. */
 export const endpointHandlers = {
   ping: () => ({ pong: true, time: new Date().toISOString() }),
-  'message.send': async ({ data }, { session, services }) => {
+  'message.send': async ({ data, clientId }, { session, services }) => {
     const { endpoint } = session;
     if (!canWrite(endpoint.permissions)) throw new SwitchboardError('forbidden', 'This endpoint may only read.');
     return services.messages.publishToRoom(
       endpoint.roomId,
       { type: 'endpoint', id: endpoint.endpointId, identity: endpoint.identity },
-      { data },
+      clientId === undefined ? { data } : { data, clientId },
     );
   },
 } satisfies Handlers<EndpointActions, HandlerContext<EndpointSession>>;

@@ -5,6 +5,7 @@ import { jokes, quotes } from '../data/quotes.ts';
 import { SwitchboardError } from '../lib/errors.ts';
 import type { Handlers } from '../ws/dispatcher.ts';
 import { chatHandlers } from './chat.ts';
+import { jobHandlers } from './jobs.ts';
 import { requireUser, type HandlerContext, type UserSession } from './context.ts';
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -26,4 +27,5 @@ export const userHandlers = {
   joke: () => pick(jokes),
   'rooms.list': async (_input, { session, services }) => ({ rooms: await services.rooms.list(requireUser(session).appId) }),
   ...chatHandlers,
+  ...jobHandlers,
 } satisfies Handlers<UserActions, HandlerContext<UserSession>>;

@@ -4,18 +4,26 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SwitchboardError, toSwitchboardError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import { metricsRoutes, type MetricsRouteDeps } from './metrics.ts';
 import { healthRoutes, type HealthDeps } from './health.ts';
 import { appRoutes } from './v1/apps.ts';
 import { roomRoutes } from './v1/rooms.ts';
 import { userRoutes } from './v1/users.ts';
+import { jobKindRoutes } from './v1/job-kinds.ts';
+import { tokenRoutes } from './v1/tokens.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
 import type { Services } from '../services/index.ts';
 import { browserMiddleware } from './browser.ts';
 import { pageRoutes } from './pages.ts';
+import { pathGuard } from './path-guard.ts';
+import type { AddressResolver } from '../lib/client-address.ts';
+import { clientAddressMiddleware } from './client-address.ts';
+import { bodyLimit } from './body.ts';
+import { restAddressLimit, type RestLimits } from './rate-limit.ts';
 
 /** What the app is built from. */
 export interface AppDeps extends HealthDeps {
@@ -25,6 +33,11 @@ export interface AppDeps extends HealthDeps {
   maxBodyBytes: number;
   /** Browser origins besides the server's own allowed by CORS (see `ALLOWED_ORIGINS`). */
   allowedOrigins: readonly string[];
+  /** The node's Prometheus metrics (GET /metrics), the token it asks for, and the port REST errors are counted on. */
+  metrics: MetricsRouteDeps & { port: Metrics };
+  /** The client address of a request behind trusted proxies (see `TRUST_PROXY`). */
+  resolveAddress: AddressResolver;
+  limits: RestLimits;
   /** Sees every REST response (the contract test's tap). */
   onResponse?: (method: string, path: string, status: number, body: string) => void;
 }
@@ -41,6 +54,7 @@ export function errorResponse(c: Context, error: SwitchboardError): Response {
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(clientAddressMiddleware(deps.resolveAddress));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -59,18 +73,16 @@ export function createApp(deps: AppDeps): Hono {
       onResponse(c.req.method, new URL(c.req.url).pathname, c.res.status, await c.res.clone().text());
     });
   }
-  app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new SwitchboardError('frame_too_large', 'The request body is too large.', { maxBytes: deps.maxBodyBytes });
-      },
-    }),
-  );
+  app.use(bodyLimit(deps.maxBodyBytes));
+  app.use(pathGuard());
+  app.use(restAddressLimit(deps.limits.rest.address));
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(deps.metrics));
   app.route('/', appRoutes(deps.services, deps.adminToken));
-  app.route('/', roomRoutes(deps.services));
-  app.route('/', userRoutes(deps.services));
+  app.route('/', roomRoutes(deps.services, deps.limits));
+  app.route('/', userRoutes(deps.services, deps.limits, deps.log));
+  app.route('/', jobKindRoutes(deps.services, deps.limits));
+  app.route('/', tokenRoutes(deps.services, deps.limits));
   app.notFound((c) => errorResponse(c, new SwitchboardError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
     if (err instanceof HTTPException && !(err.cause instanceof SwitchboardError)) {
@@ -80,6 +92,7 @@ export function createApp(deps: AppDeps): Hono {
     const error = toSwitchboardError(err instanceof HTTPException ? err.cause : err, (e) =>
       deps.log.error({ err: e, method: c.req.method, path: c.req.path }, 'request failed'),
     );
+    deps.metrics.port.error('rest', error.code, error);
     return errorResponse(c, error);
   });
   return app;

@@ -7,6 +7,9 @@ import { SwitchboardError } from '../lib/errors.ts';
 import type { AdminTokenSetup } from '../auth/admin-token.ts';
 import { secretMatches } from '../auth/secrets.ts';
 import type { AppRef, Services } from '../services/index.ts';
+import { hashSecret } from '../auth/secrets.ts';
+import type { Counter } from '../limits/index.ts';
+import { takeApiKeyAllowance } from './rate-limit.ts';
 
 /** Context variables of routes behind `requireApp`. */
 export type AppEnv = { Variables: { app: AppRef } };
@@ -31,9 +34,14 @@ export function requireAdmin(setup: AdminTokenSetup) {
   });
 }
 
-/** Resolves the app of an `API-Key` header; every route after it is scoped to that app. */
-export function requireApp(services: Services) {
+/**
+ * Resolves the app of an `API-Key` header; every route after it is scoped to that app. With
+ * `perKey`, a request the key opened counts against that key's allowance (`REST_PER_API_KEY`).
+ */
+export function requireApp(services: Services, perKey?: Counter) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // Two route groups may both guard one path: the first one did the work (and the counting).
+    if (c.get('app') !== undefined) return next();
     const key = c.req.header('api-key');
     if (!key) throw new SwitchboardError('unauthenticated', 'Send your API key in the API-Key header.', undefined, API_KEY);
     c.set(
@@ -45,6 +53,7 @@ export function requireApp(services: Services) {
         throw err;
       }),
     );
+    if (perKey) await takeApiKeyAllowance(perKey, hashSecret(key));
     await next();
   });
 }

@@ -2,20 +2,70 @@
  * Reads a JSON request body and checks it with the operation's generated validator, so a handler
  * only ever sees a body its OpenAPI schema allows, typed from the same spec.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { BodyOf, OperationWithBody, Validator } from '@switchboard/protocol';
 import { restBodyValidators } from '@switchboard/protocol/validators';
 import { findUnstorable } from '../lib/storable-json.ts';
 import { SwitchboardError, validationIssues } from '../lib/errors.ts';
 
-/** The validated body of `operationId`; `bad_request` for non-JSON, `validation_failed` for a mismatch. */
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The largest request body `readBody` reads (`MAX_FRAME_BYTES`), set by `bodyLimit`. */
+    maxBodyBytes: number;
+  }
+}
+
+/**
+ * Sets the body size limit for `readBody`. The limit is checked where a body is read, so an
+ * operation that takes none never answers 413 (its spec declares no body, and a body it never
+ * reads costs it nothing: Node discards it).
+ */
+export function bodyLimit(maxBytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('maxBodyBytes', maxBytes);
+    await next();
+  };
+}
+
+function tooLarge(maxBytes: number): SwitchboardError {
+  return new SwitchboardError('frame_too_large', 'The request body is too large.', { maxBytes });
+}
+
+/** The body as text, refused `frame_too_large` as soon as it passes `maxBytes` (by its Content-Length, or while it streams). */
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** The validated body of `operationId`; `frame_too_large` past the limit, `bad_request` for non-JSON, `validation_failed` for a mismatch. */
 export async function readBody<Op extends OperationWithBody>(c: Context, operationId: Op): Promise<BodyOf<Op>> {
+  const text = await readText(c.req.raw, c.get('maxBodyBytes') ?? Number.POSITIVE_INFINITY);
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(text);
   } catch {
     throw new SwitchboardError('bad_request', 'The request body is not valid JSON.');
   }
+  return checkBody(operationId, body);
+}
+
+/** `body` as the operation's schema types it, or `validation_failed` naming each offending path (REST and the direct emitter). */
+export function checkBody<Op extends OperationWithBody>(operationId: Op, body: unknown): BodyOf<Op> {
   const validate: Validator<BodyOf<Op>> = restBodyValidators[operationId];
   if (!validate(body)) throw new SwitchboardError('validation_failed', undefined, { issues: validationIssues(validate.errors) });
   // What a schema cannot say but Postgres needs (no U+0000, no lone surrogate, bounded depth).

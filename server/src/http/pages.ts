@@ -1,5 +1,5 @@
 /**
- * The pages: chat at `/`, the playground at `/playground`, the docs at `/docs`, their assets under `/assets/`, and the raw specs
+ * The pages: chat at `/`, the console at `/console`, the playground at `/playground`, the docs at `/docs`, their assets under `/assets/`, and the raw specs
  * under `/specs/`. Everything is served from this server (built into server/web/dist by
  * server/web/build.ts), so no page depends on a CDN; each page has its own Content-Security-Policy.
  */
@@ -34,6 +34,7 @@ const DOCS_POLICY = `${BASE_POLICY}; script-src 'self' 'unsafe-eval'; style-src 
 /** The pages, by path: the built file and its policy. */
 const PAGES: Record<string, { file: string; policy: string }> = {
   '/': { file: 'chat.html', policy: APP_POLICY },
+  '/console': { file: 'console.html', policy: APP_POLICY },
   '/playground': { file: 'playground.html', policy: APP_POLICY },
   '/docs': { file: 'docs.html', policy: APP_POLICY },
   '/docs/rest': { file: 'docs-rest.html', policy: DOCS_POLICY },

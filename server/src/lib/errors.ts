@@ -12,6 +12,8 @@ export interface SwitchboardErrorOptions {
   retryAfter?: number;
   /** The credential scheme to ask for (`WWW-Authenticate` on 401), e.g. `Bearer` or `API-Key`. */
   challenge?: string;
+  /** The dependency an `unavailable` error comes from, for the metrics (its timeouts are counted by dependency). */
+  dependency?: 'postgres' | 'redis';
 }
 
 /** An error that owns its wire form: a catalog code, a message safe to show, optional details. */
@@ -20,6 +22,7 @@ export class SwitchboardError extends Error {
   readonly details: Record<string, unknown> | undefined;
   readonly retryAfter: number | undefined;
   readonly challenge: string | undefined;
+  readonly dependency: 'postgres' | 'redis' | undefined;
 
   constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: SwitchboardErrorOptions) {
     super(message ?? errorCatalog[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -28,6 +31,7 @@ export class SwitchboardError extends Error {
     this.details = details;
     this.retryAfter = options?.retryAfter;
     this.challenge = options?.challenge;
+    this.dependency = options?.dependency;
   }
 
   /** The HTTP status of this error's code. */

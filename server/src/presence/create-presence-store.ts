@@ -1,11 +1,18 @@
 import { createMemoryPresenceStore } from './memory-presence-store.ts';
 import type { PresenceErrorHandler, PresenceStore } from './presence-store.ts';
 import { createRedisPresenceStore } from './redis-presence-store.ts';
+import { createRedisClusterPresenceStore } from './redis-cluster-presence-store.ts';
+import { clusterSeeds } from '../redis/connect-cluster.ts';
 
 /** What the server passes to pick its presence store. */
 export interface PresenceStoreOptions {
   /** Redis URL; without it the store is in-process, which only works for a single node. */
   redisUrl?: string;
+  /**
+   * `redisUrl` lists seed nodes of a Redis Cluster (comma-separated).
+   * @default false
+   */
+  cluster?: boolean;
   /**
    * Namespaces keys in Redis; ignored in memory.
    * @default 'sb:'
@@ -29,6 +36,9 @@ export interface PresenceStoreOptions {
 /** Creates the Redis presence store when a URL is given, else the in-process one. */
 export async function createPresenceStore(options: PresenceStoreOptions): Promise<PresenceStore> {
   const { redisUrl, prefix, node, ttlMs, onError } = options;
+  if (redisUrl !== undefined && redisUrl !== '' && options.cluster === true) {
+    return createRedisClusterPresenceStore({ urls: clusterSeeds(redisUrl), prefix, node, ttlMs, onError });
+  }
   if (redisUrl !== undefined && redisUrl !== '') {
     return createRedisPresenceStore({ url: redisUrl, prefix, node, ttlMs, onError });
   }

@@ -1,5 +1,5 @@
 /** Presence: who is connected where, shared by every server node, in memory or through Redis. */
-export type { PresenceErrorContext, PresenceErrorHandler, PresenceStore } from './presence-store.ts';
+export type { PresenceDeparture, PresenceErrorContext, PresenceErrorHandler, PresenceStore } from './presence-store.ts';
 export { PresenceStoreError } from './presence-store-error.ts';
 export type { PresenceStoreErrorCode } from './presence-store-error.ts';
 export { createPresenceStore } from './create-presence-store.ts';

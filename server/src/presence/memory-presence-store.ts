@@ -68,6 +68,10 @@ class MemoryPresenceStore implements PresenceStore {
     return counts;
   }
 
+  async sweep(): Promise<[]> {
+    return [];
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -20,6 +20,13 @@ export type PresenceErrorContext =
    */
   | { readonly kind: 'cleanup'; readonly key?: string };
 
+/** An entry of a dead node that a sweep removed: the key, the member and its value. */
+export interface PresenceDeparture {
+  readonly key: string;
+  readonly member: string;
+  readonly value: string;
+}
+
 /** Reports errors nobody awaits (a dropped connection, a failed heartbeat or cleanup). Must not throw. */
 export type PresenceErrorHandler = (error: unknown, context: PresenceErrorContext) => void;
 
@@ -55,6 +62,13 @@ export interface PresenceStore extends AsyncDisposable {
    * is in the result, absent ones with 0.
    */
   counts(keys: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Finds the nodes whose liveness lapsed without a close (a crash), removes their entries and
+   * resolves with them, so that the caller announces who left. Each dead node is swept by one
+   * caller across all nodes (a claim in the store); the memory store has none (a crash there
+   * takes the whole process).
+   */
+  sweep(): Promise<PresenceDeparture[]>;
   /**
    * Removes everything this node added (graceful shutdown), ends its liveness, then releases
    * connections; idempotent, never rejects (a failed removal goes to `onError`). Later reads and

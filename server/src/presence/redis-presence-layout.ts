@@ -11,6 +11,30 @@ export function nodeKey(prefix: string, node: string): string {
   return `${prefix}node:${node}`;
 }
 
+/** Every node that claimed liveness and has not closed: where a sweep looks for dead ones. */
+export function nodesKey(prefix: string): string {
+  return `${prefix}nodes`;
+}
+
+/**
+ * What one node added, for whoever sweeps it after a crash: field = `<key>\t<member>`, value =
+ * the entry's value. Readers may remove a dead node's entries as ghosts before any sweep; this
+ * hash still says who was there.
+ */
+export function nodeEntriesKey(prefix: string, node: string): string {
+  return `${prefix}node-entries:${node}`;
+}
+
+/** Held by the one node sweeping a dead one, so that its departures are announced once. */
+export function sweepKey(prefix: string, node: string): string {
+  return `${prefix}sweep:${node}`;
+}
+
+/** The field of an entry in its node's entries hash. */
+export function entryField(key: string, member: string): string {
+  return `${key}\t${member}`;
+}
+
 /** The hash field value of an entry; the node comes first so that readers can check its liveness. */
 export function encodeEntry(node: string, value: string): string {
   return `${node}\t${value}`;

@@ -1,10 +1,20 @@
 import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisClient } from '../redis/connect.ts';
-import type { RedisClient, RedisConnection } from '../redis/connect.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import { checkNode, checkTtl } from './check-options.ts';
-import type { PresenceErrorHandler, PresenceStore } from './presence-store.ts';
+import type { PresenceDeparture, PresenceErrorHandler, PresenceStore } from './presence-store.ts';
 import { PresenceStoreError, closedError } from './presence-store-error.ts';
-import { DELETE_IF_UNCHANGED, decodeEntry, encodeEntry, hashKey, nodeKey } from './redis-presence-layout.ts';
+import {
+  DELETE_IF_UNCHANGED,
+  decodeEntry,
+  encodeEntry,
+  entryField,
+  hashKey,
+  nodeEntriesKey,
+  nodeKey,
+  nodesKey,
+  sweepKey,
+} from './redis-presence-layout.ts';
 
 /** Options of the Redis presence store. */
 export interface RedisPresenceStoreOptions {
@@ -57,17 +67,69 @@ const ALIVE = '1';
  * `unreachable` (naming the host, never the password) or `duplicate-node`. Needs Redis ≥ 6.2.
  */
 export async function createRedisPresenceStore(options: RedisPresenceStoreOptions): Promise<RedisPresenceStore> {
+  return openRedisPresenceStore(options, async (onError) => {
+    const connection = await connectRedisClient({
+      url: options.url,
+      name: `${options.name ?? 'switchboard'}:presence`,
+      errorClass: PresenceStoreError,
+      onError,
+    });
+    const { client } = connection;
+    return {
+      client,
+      mute: connection.mute,
+      // node-redis emits `ready` again after each reconnect.
+      onReady: (listener) => {
+        client.on('ready', listener);
+        return () => client.off('ready', listener);
+      },
+    };
+  });
+}
+
+/** The commands the store sends: one Redis, or a cluster where every presence key shares one hash slot. */
+export type PresenceRedis = Pick<
+  RedisClient,
+  'set' | 'sAdd' | 'hSet' | 'hDel' | 'sMembers' | 'mGet' | 'hGetAll' | 'eval' | 'isReady' | 'close' | 'destroy'
+> & {
+  multi(): PresenceMulti;
+};
+
+/** The transaction commands the store queues: what node-redis's client and cluster transactions have in common. */
+export interface PresenceMulti {
+  sAdd(key: string, member: string): PresenceMulti;
+  hSet(key: string, field: string, value: string): PresenceMulti;
+  hSet(key: string, fields: Record<string, string>): PresenceMulti;
+  eval(script: string, options: { keys: string[]; arguments?: string[] }): PresenceMulti;
+  del(key: string): PresenceMulti;
+  sRem(key: string, member: string): PresenceMulti;
+  exec(): Promise<unknown>;
+}
+
+/** A connected client for the store, with the hook that says it is ready again after a drop. */
+export interface PresenceConnection {
+  readonly client: PresenceRedis;
+  /** Stops reporting errors (the store is closing). */
+  mute(): void;
+  /** Calls `listener` each time the connection is ready again after a drop; returns its removal. */
+  onReady(listener: () => void): () => void;
+}
+
+/**
+ * Opens the store on a connection `connect` makes (it reports the connection's errors to the
+ * `onError` given), then claims the node as `createRedisPresenceStore` does. The seam the
+ * Redis Cluster store uses.
+ */
+export async function openRedisPresenceStore(
+  options: Omit<RedisPresenceStoreOptions, 'url'>,
+  connect: (onError: (error: unknown) => void) => Promise<PresenceConnection>,
+): Promise<RedisPresenceStore> {
   checkNode(options.node);
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   checkTtl(ttlMs);
   const prefix = options.prefix ?? 'sb:';
   const report = createErrorReporter(options.onError);
-  const connection = await connectRedisClient({
-    url: options.url,
-    name: `${options.name ?? 'switchboard'}:presence`,
-    errorClass: PresenceStoreError,
-    onError: (error) => report(error, { kind: 'connection' }),
-  });
+  const connection = await connect((error) => report(error, { kind: 'connection' }));
   try {
     // NX: two live nodes with one id would remove each other's entries at close.
     const claimed = await connection.client.set(nodeKey(prefix, options.node), ALIVE, {
@@ -77,6 +139,7 @@ export async function createRedisPresenceStore(options: RedisPresenceStoreOption
     if (claimed === null) {
       throw new PresenceStoreError('duplicate-node', `Presence node ${options.node} is already live on this Redis`);
     }
+    await connection.client.sAdd(nodesKey(prefix), options.node);
   } catch (error) {
     connection.mute();
     connection.client.destroy();
@@ -105,11 +168,13 @@ interface StoredEntry {
 class RedisPresence implements RedisPresenceStore {
   readonly kind = 'redis';
   readonly node: string;
-  readonly #connection: RedisConnection;
-  readonly #client: RedisClient;
+  readonly #connection: PresenceConnection;
+  readonly #client: PresenceRedis;
+  readonly #stopReady: () => void;
   readonly #prefix: string;
   readonly #ttlMs: number;
   readonly #nodeKey: string;
+  readonly #entriesKey: string;
   readonly #report: PresenceErrorHandler;
   /**
    * What this node added and has not removed, by key then member, with the stored value: close()
@@ -120,13 +185,14 @@ class RedisPresence implements RedisPresenceStore {
   #refreshing: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(connection: RedisConnection, settings: Settings) {
+  constructor(connection: PresenceConnection, settings: Settings) {
     this.node = settings.node;
     this.#connection = connection;
     this.#client = connection.client;
     this.#prefix = settings.prefix;
     this.#ttlMs = settings.ttlMs;
     this.#nodeKey = nodeKey(settings.prefix, settings.node);
+    this.#entriesKey = nodeEntriesKey(settings.prefix, settings.node);
     this.#report = settings.report;
     // A third of the TTL: two refreshes in a row may fail before other nodes see this one as dead.
     this.#timer = setInterval(this.#beat, Math.floor(settings.ttlMs / 3));
@@ -134,7 +200,7 @@ class RedisPresence implements RedisPresenceStore {
     this.#timer.unref();
     // After a reconnect, Redis may have restarted and lost the node key: refresh at once rather
     // than leave this node's entries invisible until the next beat.
-    this.#client.on('ready', this.#beat);
+    this.#stopReady = connection.onReady(this.#beat);
   }
 
   async add(key: string, member: string, value: string): Promise<void> {
@@ -148,7 +214,11 @@ class RedisPresence implements RedisPresenceStore {
       this.#owned.set(key, members);
     }
     members.set(member, stored);
-    await this.#client.hSet(hashKey(this.#prefix, key), member, stored);
+    // Pipelined with the entry (one write): who was here, for a sweep after a crash.
+    await Promise.all([
+      this.#client.hSet(hashKey(this.#prefix, key), member, stored),
+      this.#client.hSet(this.#entriesKey, entryField(key, member), value),
+    ]);
   }
 
   async remove(key: string, member: string): Promise<boolean> {
@@ -158,7 +228,50 @@ class RedisPresence implements RedisPresenceStore {
       members.delete(member);
       if (members.size === 0) this.#owned.delete(key);
     }
-    return (await this.#client.hDel(hashKey(this.#prefix, key), member)) > 0;
+    const [removed] = await Promise.all([
+      this.#client.hDel(hashKey(this.#prefix, key), member),
+      this.#client.hDel(this.#entriesKey, entryField(key, member)),
+    ]);
+    return removed > 0;
+  }
+
+  async sweep(): Promise<PresenceDeparture[]> {
+    if (this.#closing !== undefined) throw closedError();
+    const nodes = (await this.#client.sMembers(nodesKey(this.#prefix))).filter((node) => node !== this.node);
+    if (nodes.length === 0) return [];
+    const liveness = await this.#client.mGet(nodes.map((node) => nodeKey(this.#prefix, node)));
+    const dead = nodes.filter((_, i) => liveness[i] === null);
+    const swept = await Promise.all(dead.map((node) => this.#sweepNode(node)));
+    return swept.flat();
+  }
+
+  /** Removes one dead node's entries, unless another node claimed the sweep; returns what it had. */
+  async #sweepNode(node: string): Promise<PresenceDeparture[]> {
+    const claimed = await this.#client.set(sweepKey(this.#prefix, node), this.node, {
+      expiration: { type: 'PX', value: this.#ttlMs },
+      condition: 'NX',
+    });
+    if (claimed === null) return [];
+    const entriesKey = nodeEntriesKey(this.#prefix, node);
+    const departures: PresenceDeparture[] = [];
+    for (const [field, value] of Object.entries(await this.#client.hGetAll(entriesKey))) {
+      const tab = field.lastIndexOf('\t');
+      if (tab > 0) departures.push({ key: field.slice(0, tab), member: field.slice(tab + 1), value });
+    }
+    const byKey = new Map<string, string[]>();
+    for (const { key, member, value } of departures) {
+      // Compare-and-delete, and only while the node is still dead (KEYS[2]): a member taken over keeps its entry.
+      const args = byKey.get(key) ?? [];
+      args.push(member, encodeEntry(node, value), '2');
+      byKey.set(key, args);
+    }
+    const ghostNodeKey = nodeKey(this.#prefix, node);
+    const multi = this.#client.multi();
+    for (const [key, args] of byKey) multi.eval(DELETE_IF_UNCHANGED, { keys: [hashKey(this.#prefix, key), ghostNodeKey], arguments: args });
+    // The claim stays until it expires: a second sweeper finds nothing left to announce.
+    multi.del(entriesKey).sRem(nodesKey(this.#prefix), node);
+    await multi.exec();
+    return departures;
   }
 
   async members(key: string): Promise<Map<string, string>> {
@@ -210,11 +323,12 @@ class RedisPresence implements RedisPresenceStore {
     // The key had expired (a pause longer than the TTL, a Redis restart): other nodes may have
     // removed this node's entries as ghosts. The key is claimed again first, so a removal still
     // in flight finds it and leaves the re-added entries alone (see DELETE_IF_UNCHANGED).
-    if (this.#owned.size > 0) {
-      const multi = this.#client.multi();
-      for (const [key, members] of this.#owned) multi.hSet(hashKey(this.#prefix, key), Object.fromEntries(members));
-      await multi.exec();
+    const multi = this.#client.multi().sAdd(nodesKey(this.#prefix), this.node);
+    for (const [key, members] of this.#owned) {
+      multi.hSet(hashKey(this.#prefix, key), Object.fromEntries(members));
+      for (const [member, stored] of members) multi.hSet(this.#entriesKey, entryField(key, member), decodeEntry(stored)?.value ?? '');
     }
+    await multi.exec();
     this.#report(new PresenceStoreError('lapsed', `The liveness of presence node ${this.node} had lapsed; its entries were re-added`), {
       kind: 'heartbeat',
     });
@@ -269,7 +383,7 @@ class RedisPresence implements RedisPresenceStore {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#timer);
-    this.#client.off('ready', this.#beat);
+    this.#stopReady();
     // A refresh in flight must not re-claim the node key after the DEL below. Its failure was
     // already given to whoever called it (the timer reports it), so it is not reported twice.
     await this.#refreshing?.catch(() => undefined);
@@ -277,7 +391,7 @@ class RedisPresence implements RedisPresenceStore {
     if (client.isReady) {
       try {
         // One round trip, atomic: the liveness ends together with the entries.
-        const multi = client.multi().del(this.#nodeKey);
+        const multi = client.multi().del(this.#nodeKey).del(this.#entriesKey).sRem(nodesKey(this.#prefix), this.node);
         for (const [key, members] of this.#owned) {
           // Compare-and-delete: a member another node has taken over since keeps its entry.
           const args = [...members].flatMap(([member, stored]) => [member, stored, '0']);

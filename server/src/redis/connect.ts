@@ -47,6 +47,21 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
 export const REDIS_COMMAND_TIMEOUT_MS = 3_000;
 
 /**
+ * Rejects with a `TimeoutError` when `call` has not settled within `ms`. node-redis's own command
+ * timeout only covers a command still queued: it is dropped once the command is written, so a
+ * Redis that is frozen (SIGSTOP, a stalled host) with its connection open would otherwise never
+ * answer and the caller would wait for ever. The command itself is not cancelled; its late reply
+ * is ignored.
+ */
+export function withTimeout<T>(call: Promise<T>, ms: number = REDIS_COMMAND_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`Redis did not answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Connects one client. Rejects with `errorClass` (`invalid-url` or `unreachable`) naming the host,
  * never the password; once connected, it always reconnects and reports errors to `onError`.
  */

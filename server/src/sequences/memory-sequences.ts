@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { releaseSeqBlock, reserveSeqBlock } from '../db/room.repository.ts';
 import { SwitchboardError } from '../lib/errors.ts';
-import type { SequenceSource } from './sequence-source.ts';
+import { MAX_SENT_IN_MEMORY, SENT_TTL_MS, type SequenceSource } from './sequence-source.ts';
 
 const BLOCK = 1000;
 
@@ -20,6 +20,8 @@ interface Counter {
 export function createMemorySequences(db: Kysely<Database>): SequenceSource {
   const counters = new Map<string, Counter>();
   const reserving = new Map<string, Promise<void>>();
+  // Insertion order is age order: the first entry is the oldest, forgotten first when full.
+  const sent = new Map<string, { message: string; expires: number }>();
 
   const reserve = (roomId: string): Promise<void> => {
     let pending = reserving.get(roomId);
@@ -55,6 +57,18 @@ export function createMemorySequences(db: Kysely<Database>): SequenceSource {
     settle,
     async close() {
       await Promise.all([...counters.keys()].map(settle));
+    },
+    async recentSend(roomId, clientKey) {
+      const entry = sent.get(`${roomId}\n${clientKey}`);
+      return entry !== undefined && entry.expires > Date.now() ? entry.message : undefined;
+    },
+    async rememberSend(roomId, clientKey, message) {
+      const now = Date.now();
+      for (const [key, entry] of sent) {
+        if (sent.size < MAX_SENT_IN_MEMORY && entry.expires > now) break;
+        sent.delete(key);
+      }
+      sent.set(`${roomId}\n${clientKey}`, { message, expires: now + SENT_TTL_MS });
     },
   };
 }

@@ -16,4 +16,17 @@ export interface SequenceSource {
   settle(roomId: string): Promise<void>;
   /** Settles every room this node numbered. */
   close(): Promise<void>;
+  /**
+   * The message (its wire JSON) a send with this client key produced in the room within
+   * `SENT_TTL_MS`, if any: idempotent sends for rooms that store nothing. Kept next to the
+   * numbering since both are the live rooms' state outside the database.
+   */
+  recentSend(roomId: string, clientKey: string): Promise<string | undefined>;
+  /** Remembers the message a send with this client key produced, for `SENT_TTL_MS`. */
+  rememberSend(roomId: string, clientKey: string, message: string): Promise<void>;
 }
+
+/** How long a room without history remembers a send's client key: retries come after a reconnect, seconds later. */
+export const SENT_TTL_MS = 10 * 60_000;
+/** The most client keys one process remembers (memory source); the oldest are forgotten first. */
+export const MAX_SENT_IN_MEMORY = 10_000;

@@ -11,6 +11,8 @@ import { toApiKey, toApp } from './wire.ts';
 export interface AppRef {
   readonly id: string;
   readonly name: string;
+  /** The API key that authenticated, when one did: a socket it opened closes when it is revoked. */
+  readonly keyId?: string;
 }
 
 /** Apps and their keys. */
@@ -30,7 +32,9 @@ export interface AppService {
 }
 
 /** Creates the app service; it needs only the database and the `appDeleted` event (the CLI builds it alone). */
-export function createAppService(deps: Pick<ServiceDeps, 'db'> & { events: Pick<DomainEvents, 'appDeleted'> }): AppService {
+export function createAppService(
+  deps: Pick<ServiceDeps, 'db'> & { events: Pick<DomainEvents, 'appDeleted' | 'apiKeyRevoked'> },
+): AppService {
   const { db, events } = deps;
   return {
     async create(name) {
@@ -66,11 +70,13 @@ export function createAppService(deps: Pick<ServiceDeps, 'db'> & { events: Pick<
     },
     async revokeKey(appId, keyId) {
       if (!(await repo.revokeApiKey(db, appId, keyId))) throw new SwitchboardError('not_found', 'No such key.');
+      // REST checks the key on every request; a socket it opened (a worker) must close too.
+      await events.apiKeyRevoked(keyId);
     },
     async authenticate(apiKey) {
       const found = apiKey.length <= 200 ? await repo.findActiveApiKeyByHash(db, hashSecret(apiKey)) : undefined;
       if (!found) throw new SwitchboardError('unauthenticated', 'The API key is not valid or was revoked.');
-      return { id: found.app.id, name: found.app.name };
+      return { id: found.app.id, name: found.app.name, keyId: found.key.id };
     },
   };
 }

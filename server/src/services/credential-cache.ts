@@ -22,7 +22,19 @@ export const revocationKey = {
   room: (id: string) => `room:${id}`,
   app: (id: string) => `app:${id}`,
   user: (id: string) => `user:${id}`,
+  /** Not a revocation: a room's settings changed, so every node drops its cached row (services/room-cache.ts). */
+  roomRow: (id: string) => `room-row:${id}`,
+  /** The user changed (staff flag, display name): cached rows go, but nothing is revoked. */
+  userChanged: (id: string) => `${CHANGED}user:${id}`,
 } as const;
+
+/** The prefix of a change (not a revocation): the keys it names are dropped from the cache only. */
+const CHANGED = 'changed:';
+
+/** The room id of a `roomRow` key, or undefined for any other key. */
+export function roomRowOf(key: string): string | undefined {
+  return key.startsWith('room-row:') ? key.slice('room-row:'.length) : undefined;
+}
 
 interface Entry<T> {
   value: T;
@@ -41,6 +53,8 @@ export interface CredentialCache {
   endpoint(code: string): Promise<Verified<{ endpoint: Endpoint; room: Room }> | undefined>;
   /** The user and app a token's claims name, or undefined. */
   user(appId: string, userId: string): Promise<Verified<{ user: User; app: App }> | undefined>;
+  /** The app an app-signed token names, or undefined. */
+  app(appId: string): Promise<Verified<{ app: App }> | undefined>;
   /** Whether any of `keys` was revoked at or after `since` (a local timestamp). */
   revokedSince(keys: readonly string[], since: number): boolean;
   /** Applies a revocation heard on the channel layer. */
@@ -66,6 +80,15 @@ export function createCredentialCache(db: Kysely<Database>): CredentialCache {
     if (!loaded) return undefined;
     // Revoked while the read was in flight: the row read may already be gone.
     if (revokedSince(loaded.keys, readAt)) return undefined;
+    // Changed while the read was in flight: the row may be the old one; used once, never cached
+    // (the socket built from it sees the change through `revokedSince` and re-reads).
+    if (
+      revokedSince(
+        loaded.keys.map((key) => CHANGED + key),
+        readAt,
+      )
+    )
+      return { ...loaded.value, verifiedAt: readAt };
     if (entries.size >= MAX_ENTRIES) entries.clear();
     entries.set(cacheKey, { value: loaded.value, keys: loaded.keys, readAt, expires: readAt + TTL_MS });
     return { ...loaded.value, verifiedAt: readAt };
@@ -92,12 +115,21 @@ export function createCredentialCache(db: Kysely<Database>): CredentialCache {
         return { value: { user, app }, keys: [revocationKey.user(user.id), revocationKey.app(app.id)] };
       });
     },
+    app(appId) {
+      return cached(`app:${appId}`, async () => {
+        const app = await getApp(db, appId);
+        return app && { value: { app }, keys: [revocationKey.app(app.id)] };
+      });
+    },
     revokedSince,
     revoke(key) {
       const now = Date.now();
       if (revoked.size >= MAX_ENTRIES) for (const [k, at] of revoked) if (at < now - REMEMBER_REVOCATIONS_MS) revoked.delete(k);
+      // Remembered under its own key (a change is never a revocation of `user:<id>`), so
+      // `revokedSince([userChanged(id)], …)` tells a socket that read the row before the change.
       revoked.set(key, now);
-      for (const [cacheKey, entry] of entries) if (entry.keys.includes(key)) entries.delete(cacheKey);
+      const dropped = key.startsWith(CHANGED) ? key.slice(CHANGED.length) : key;
+      for (const [cacheKey, entry] of entries) if (entry.keys.includes(dropped)) entries.delete(cacheKey);
     },
   };
 }

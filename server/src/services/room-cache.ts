@@ -1,7 +1,9 @@
 /**
- * Room rows by id for the per-message path, kept for a second: a broadcast then needs no
- * database read. This node forgets a room at once when it changes it; other nodes see a change
- * within the TTL (a room's settings, not its messages, are what may be that stale).
+ * Room rows by id for the per-message path (`message.send`, `chat.send`), kept for a second: a
+ * broadcast then needs no database read. The node that changes a room forgets it at once and
+ * tells every other node (`roomSettingsChanged`, on the revocations topic), which forget it when
+ * they hear it; a read already in flight then may keep the old row, at most for the TTL (a room's
+ * settings, not its messages, are what may be that stale).
  */
 import type { Kysely } from 'kysely';
 import type { Database, Room } from '../db/schema.ts';

@@ -2,7 +2,7 @@
  * An app's rooms: names unique per app, everything scoped by the app that asks. Every reader gets
  * the room's live seq here, once: a room without history numbers its messages outside the row.
  */
-import type { NotificationCreate, Room as WireRoom, RoomCreate, RoomUpdate } from '@switchboard/protocol';
+import type { NotificationCreate, Room as WireRoom, RoomCreate, RoomUpdate, UserInfo } from '@switchboard/protocol';
 import type { Room } from '../db/schema.ts';
 import * as repo from '../db/room.repository.ts';
 import { UniqueViolation } from '../db/errors.ts';
@@ -10,6 +10,8 @@ import { SwitchboardError } from '../lib/errors.ts';
 import type { SequenceSource } from '../sequences/sequence-source.ts';
 import type { ServiceContext } from './context.ts';
 import { toRoom } from './wire.ts';
+import { distinctUsers, roomPresenceKey } from './room-members.ts';
+import { checkCountQuota } from './quotas.ts';
 
 /** One room of the app as stored, or `not_found`; for the services that act on it. */
 export async function findRoom(ctx: Pick<ServiceContext, 'db'>, appId: string, name: string): Promise<Room> {
@@ -40,16 +42,23 @@ export interface RoomService {
   update(appId: string, name: string, changes: RoomUpdate): Promise<WireRoom>;
   /** Deletes a room (its endpoints and messages go with it), then tells and closes its sockets. */
   delete(appId: string, name: string): Promise<void>;
+  /** The users in the room now, on every node, once each. */
+  members(appId: string, name: string): Promise<UserInfo[]>;
   /** Sends a notification to the room's chat members. */
   notify(appId: string, name: string, notification: NotificationCreate): Promise<void>;
 }
 
 /** Creates the room service. */
 export function createRoomService(ctx: ServiceContext): RoomService {
-  const { db, events, sequences } = ctx;
+  const { db, events, sequences, presence } = ctx;
   const live = async (room: Room) => toRoom(await withLiveSeq(sequences, room));
   return {
+    async members(appId, name) {
+      const room = await findRoom(ctx, appId, name);
+      return distinctUsers(await presence.members(roomPresenceKey(room.id)));
+    },
     async create(appId, input) {
+      await checkCountQuota(ctx, 'rooms', appId);
       let room: Room;
       try {
         room = await repo.createRoom(db, { appId, ...input });
@@ -64,16 +73,18 @@ export function createRoomService(ctx: ServiceContext): RoomService {
     get: async (appId, name) => live(await findRoom(ctx, appId, name)),
     list: async (appId) => Promise.all((await repo.listRooms(db, appId)).map(live)),
     async update(appId, name, changes) {
-      if (changes.history === true) {
-        // The stored counter must be current before stored messages continue it.
-        const before = await repo.getRoom(db, appId, name);
-        if (before && !before.history) await sequences.settle(before.id);
-      }
+      const before = changes.history === true || changes.staffOnly === true ? await repo.getRoom(db, appId, name) : undefined;
+      // The stored counter must be current before stored messages continue it.
+      if (changes.history === true && before && !before.history) await sequences.settle(before.id);
       const room = await repo.updateRoom(db, appId, name, changes);
       if (!room) throw new SwitchboardError('not_found', `No room named ${name}.`);
       ctx.roomCache.forget(room.id);
+      // Other nodes send from their cached row: before anyone hears of the change, they forget it.
+      await events.roomSettingsChanged(room.id);
       const wire = await live(room);
       await events.roomChanged(appId, { change: 'updated', name: room.name, room: wire });
+      // Entering is checked at join; members already in the room are removed now (every node, its own).
+      if (changes.staffOnly === true && before && !before.staff_only) await events.roomRestricted(room);
       return wire;
     },
     async delete(appId, name) {

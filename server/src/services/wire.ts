@@ -33,6 +33,7 @@ export function toRoom(room: Room): WireRoom {
 export function toRoomMessage(roomName: string, message: Message): RoomMessage {
   const sender: RoomMessage['sender'] = { type: message.sender_type, identity: message.sender_name };
   if (message.sender_id) sender.id = message.sender_id;
+  if (message.sender_display_name) sender.displayName = message.sender_display_name;
   const wire: RoomMessage = { id: message.id, room: roomName, seq: message.seq, sender, createdAt: iso(message.created_at) };
   if (message.deleted_at) {
     wire.deleted = true;
@@ -62,16 +63,23 @@ export function toEndpoint(endpoint: Endpoint, roomName: string, connections: nu
     permissions: endpoint.permissions,
     identity: endpoint.identity,
     createdAt: iso(endpoint.created_at),
+    ...(endpoint.expires_at === null ? {} : { expiresAt: iso(endpoint.expires_at) }),
     connections,
   };
 }
 
 /** A user as other users see them. */
-export function toUserInfo(user: { id: string; username: string; staff: boolean }): UserInfo {
-  return { id: user.id, username: user.username, staff: user.staff };
+export function toUserInfo(user: { id: string; username: string; staff: boolean; display_name?: string | null }): UserInfo {
+  return { id: user.id, username: user.username, ...(user.display_name ? { displayName: user.display_name } : {}), staff: user.staff };
 }
 
 /** A user as REST returns it. */
 export function toUser(user: User): WireUser {
-  return { ...toUserInfo(user), createdAt: iso(user.created_at) };
+  return {
+    ...toUserInfo(user),
+    displayName: user.display_name,
+    hasPassword: user.password_hash !== null,
+    tokensValidAfter: user.tokens_valid_after ? iso(user.tokens_valid_after) : null,
+    createdAt: iso(user.created_at),
+  };
 }

@@ -20,12 +20,24 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   framesPerSecond: number;
   frameBurst: number;
-  /** Frames waiting in the inbox before the socket is closed for flooding. */
+  /**
+   * Frames waiting in the inbox (admitted, not yet handled) at which the socket's reads are
+   * paused: a stalled dependency turns into TCP backpressure, not a close. Frames still arriving
+   * past twice this are answered `unavailable` with a retry hint instead of queued.
+   */
   maxInbox: number;
+  /** Malformed frames (not JSON, bad envelope, unknown action, too large, binary) a socket may send per minute before it is closed (4500). */
+  malformedPerMinute: number;
 }
 
-/** Handles one frame of a connection; must not throw (the dispatcher answers errors itself). */
-export type FrameHandler = (frame: string) => Promise<void>;
+/** Why a frame is answered at once instead of handled: over the rate limit, or the inbox is full. */
+export type Refusal = { code: 'rate_limited' | 'unavailable'; retryAfterMs: number };
+
+/**
+ * Handles one frame of a connection; must not throw (the dispatcher answers errors itself). With
+ * a `refusal`, the frame is only answered with it (or as malformed), synchronously.
+ */
+export type FrameHandler = (frame: string, refusal?: Refusal) => Promise<void>;
 
 /** Where a connection is in its life; one union instead of a set of flags. */
 export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: number };
@@ -37,6 +49,16 @@ export class Connection {
   readonly #route: string;
   #log: Logger | undefined;
   readonly #rate: TokenBucket;
+  /**
+   * Frames over the rate limit are answered `rate_limited` while this second bucket (as large as
+   * the first) lasts; a client that empties it too sends at more than twice the limit and is closed.
+   */
+  readonly #overRate: TokenBucket;
+  readonly #malformed: TokenBucket;
+  /** Whether reads are paused because the inbox is full (backpressure while handlers stall). */
+  #paused = false;
+  /** When reads were last paused (performance.now()). */
+  #pausedAt = 0;
   /** Set by every pong or frame, cleared by each heartbeat tick. */
   #alive = true;
   /** When the socket's credential expires (ms since the epoch); its own timer closes it then. */
@@ -52,6 +74,8 @@ export class Connection {
   readonly #inbox: string[] = [];
   #draining = false;
   #ready: Promise<void> = Promise.resolve();
+  /** Whether the opening work has finished (then refusals need not wait for `#ready`). */
+  #opened = true;
 
   constructor(init: { id: string; route: string; socket: RawSocket; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
     this.#id = init.id;
@@ -61,6 +85,8 @@ export class Connection {
     this.#limits = init.limits;
     this.#handle = init.handle;
     this.#rate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+    this.#overRate = new TokenBucket(init.limits.framesPerSecond, init.limits.frameBurst);
+    this.#malformed = new TokenBucket(init.limits.malformedPerMinute / 60, init.limits.malformedPerMinute);
   }
 
   /** This connection's id, `<node>.<uuid>` (see direct.ts). */
@@ -83,23 +109,63 @@ export class Connection {
    * is handled, so the first frame a client sees is always `connected`.
    */
   prepare(task: () => Promise<void>): void {
-    this.#ready = task().catch((err: unknown) => {
-      this.log.error({ err }, 'opening the connection failed');
-      this.close('unavailable');
-    });
+    this.#opened = false;
+    this.#ready = task()
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'opening the connection failed');
+        this.close('unavailable');
+      })
+      .finally(() => {
+        this.#opened = true;
+      });
   }
 
-  /** Queues a text frame; frames are handled strictly one after another. */
+  /**
+   * Takes a text frame as it arrives. The rate limit is counted here, on arrival, not when the
+   * frame is handled: a stall behind it (a slow database) must not turn an honest client's
+   * frames into `rate_limited`. Admitted frames are handled strictly one after another.
+   */
   receive(frame: string): void {
     this.#alive = true;
     if (this.#phase.phase !== 'open') return;
-    if (this.#inbox.length >= this.#limits.maxInbox) {
-      this.log.warn({ queued: this.#inbox.length }, 'inbox overflow; closing');
-      this.close('policy_violation', 'too many frames in flight');
+    if (!this.#rate.take()) {
+      if (!this.#overRate.take()) {
+        this.log.warn('frames far over the rate limit; closing');
+        this.close('policy_violation', 'rate limit far exceeded');
+        return;
+      }
+      this.#refuse(frame, { code: 'rate_limited', retryAfterMs: this.#rate.msUntilToken() });
+      return;
+    }
+    if (this.#inbox.length >= this.#limits.maxInbox * 2) {
+      // Reads are paused, but frames ws had already read still arrive: answer, never close.
+      this.#refuse(frame, { code: 'unavailable', retryAfterMs: 1_000 });
       return;
     }
     this.#inbox.push(frame);
+    if (this.#inbox.length >= this.#limits.maxInbox && !this.#paused) {
+      this.#paused = true;
+      this.#pausedAt = performance.now();
+      this.#socket.pause?.();
+      this.log.warn({ queued: this.#inbox.length }, 'inbox full; pausing reads until it drains');
+    }
     if (!this.#draining) void this.#drain();
+  }
+
+  /**
+   * Answers a refused frame at once, but never before the opening work: the first frame a client
+   * sees is `connected`, even when it floods before that (the answers keep their order).
+   */
+  #refuse(frame: string, refusal: Refusal): void {
+    if (this.#opened) void this.#handle(frame, refusal);
+    else void this.#ready.then(() => this.#handle(frame, refusal));
+  }
+
+  /** Counts a malformed frame; a socket that sends too many is closed (4500). The dispatcher calls it. */
+  malformed(): void {
+    if (this.#malformed.take()) return;
+    this.log.warn('too many malformed frames; closing');
+    this.close('policy_violation', 'too many malformed frames');
   }
 
   async #drain(): Promise<void> {
@@ -108,6 +174,7 @@ export class Connection {
       await this.#ready;
       for (let frame = this.#inbox.shift(); frame !== undefined; frame = this.#inbox.shift()) {
         if (this.#phase.phase !== 'open') break;
+        if (this.#paused && this.#inbox.length < this.#limits.maxInbox / 2) this.#resumeReads();
         try {
           await this.#handle(frame);
         } catch (err) {
@@ -118,6 +185,18 @@ export class Connection {
     } finally {
       this.#draining = false;
     }
+    if (this.#paused && this.#phase.phase === 'open') this.#resumeReads();
+  }
+
+  /**
+   * Resumes reads after backpressure. What the client sent meanwhile arrives at once; the time
+   * reads were paused is credited to its rate limit (never more than an inbox's worth of frames),
+   * so an honest sender is not answered `rate_limited` for a burst the pause made.
+   */
+  #resumeReads(): void {
+    this.#paused = false;
+    this.#rate.credit(performance.now() - this.#pausedAt, this.#limits.maxInbox * 2);
+    this.#socket.resume?.();
   }
 
   /**
@@ -158,11 +237,6 @@ export class Connection {
     if (tasks === undefined) return;
     this.#afterReply = undefined;
     for (const task of tasks) task();
-  }
-
-  /** Takes one token of the frame rate limit; false when the socket sends too fast. */
-  admitFrame(): boolean {
-    return this.#rate.take();
   }
 
   /** When the socket's credential expires (ms since the epoch); never for credentials that do not. */
@@ -207,7 +281,8 @@ export class Connection {
       this.close('token_expired');
       return;
     }
-    if (!this.#alive) {
+    // A socket whose reads this server paused cannot show its pongs; it is not dead.
+    if (!this.#alive && !this.#paused) {
       this.close('heartbeat_timeout');
       return;
     }

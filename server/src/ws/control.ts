@@ -22,3 +22,17 @@ export function parseClose(message: string): CloseReason | undefined {
   const reason = message.startsWith('!close:') ? message.slice(7) : '';
   return Object.hasOwn(closeCodes, reason) ? (reason as CloseReason) : undefined;
 }
+
+/**
+ * A control message handled by the layer above the transport (`!<name>:<argument>`, e.g. the
+ * eviction of a room's non-staff members); the hub hands it to the handler registered for its name.
+ */
+export function encodeControl(name: string, argument: string): string {
+  return `!${name}:${argument}`;
+}
+
+/** The name and argument of a control message (`!close:…` included). */
+export function parseControl(message: string): { name: string; argument: string } | undefined {
+  const colon = message.indexOf(':');
+  return colon < 2 ? undefined : { name: message.slice(1, colon), argument: message.slice(colon + 1) };
+}

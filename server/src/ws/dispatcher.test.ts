@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionInfo, Validator, ValidatorError } from '@switchboard/protocol';
 import { SwitchboardError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createDispatcher, type DispatchPeer, type Handlers } from './dispatcher.ts';
+import { createDispatcher, type DispatchPeer, type FrameRefusal, type Handlers } from './dispatcher.ts';
 
 type Common = 'validation_failed' | 'rate_limited' | 'internal' | 'unavailable';
 
@@ -74,29 +74,30 @@ const dispatch = createDispatcher<TestActions, TestContext>({
   authenticated: (ctx) => ctx.signedIn,
 });
 
-/** A connection that records what it was sent, with a fixed number of rate tokens. */
-function fakePeer(tokens = Number.POSITIVE_INFINITY) {
+/** A connection that records what it was sent and how many frames it was told were malformed. */
+function fakePeer() {
   const sent: unknown[] = [];
   const order: string[] = [];
-  let left = tokens;
+  const malformed = { count: 0 };
   const peer: DispatchPeer = {
     send: (frame) => (sent.push(JSON.parse(frame)), order.push('send'), true),
-    admitFrame: () => left-- > 0,
+    malformed: () => void malformed.count++,
     flushAfterReply: () => void order.push('flush'),
     log: createLogger({ level: 'silent' }),
   };
-  return { peer, sent, order };
+  return { peer, sent, order, malformed };
 }
 
-async function run(text: string, options: { signedIn?: boolean; tokens?: number } = {}) {
-  const { peer, sent, order } = fakePeer(options.tokens);
+async function run(text: string, options: { signedIn?: boolean; refusal?: FrameRefusal } = {}) {
+  const { peer, sent, order, malformed } = fakePeer();
   const ctx: TestContext = { signedIn: options.signedIn ?? true, calls: [] };
-  await dispatch(peer, ctx, text);
+  await dispatch(peer, ctx, text, options.refusal);
   expect(sent).toHaveLength(1);
   return {
     answer: sent[0] as { action: string; ref?: unknown; payload?: unknown; error?: { code: string; details?: unknown } },
     calls: ctx.calls,
     order,
+    malformed: malformed.count,
   };
 }
 
@@ -123,14 +124,26 @@ describe('dispatcher', () => {
     expect(answer).toMatchObject({ action: 'error', ref: 'e1', error: { code: 'bad_request', details: { issues: expect.any(Array) } } });
   });
 
-  it('answers an unknown action with unknown_action, before spending a rate token', async () => {
-    const { answer } = await run(frame({ action: 'nope', id: 2 }), { tokens: 0, signedIn: false });
+  it('answers an unknown action with unknown_action and counts it as malformed, even when refused on arrival', async () => {
+    const { answer, malformed } = await run(frame({ action: 'nope', id: 2 }), {
+      refusal: { code: 'rate_limited', retryAfterMs: 10 },
+      signedIn: false,
+    });
     expect(answer).toMatchObject({ action: 'error', ref: 2, error: { code: 'unknown_action' } });
+    expect(malformed).toBe(1);
   });
 
-  it('checks the rate before authentication', async () => {
-    const { answer, calls } = await run(frame({ action: 'shout', id: 'r', payload: { text: 'x' } }), { tokens: 0, signedIn: false });
-    expect(answer).toMatchObject({ action: 'shout', ref: 'r', error: { code: 'rate_limited' } });
+  it('counts every malformed frame, and never a well-formed command', async () => {
+    expect((await run('{"id":"1", not json')).malformed).toBe(1);
+    expect((await run(frame({ id: 'e1', payload: {} }))).malformed).toBe(1);
+    expect((await run(`{"id":"big","pad":"${'x'.repeat(MAX_FRAME_BYTES)}"}`)).malformed).toBe(1);
+    expect((await run(frame({ action: 'shout', id: 'v', payload: { wrong: true } }))).malformed).toBe(0);
+  });
+
+  it('answers a frame refused on arrival with its code and retry hint, before authentication', async () => {
+    const refusal = { code: 'rate_limited', retryAfterMs: 40 } as const;
+    const { answer, calls } = await run(frame({ action: 'shout', id: 'r', payload: { text: 'x' } }), { refusal, signedIn: false });
+    expect(answer).toMatchObject({ action: 'shout', ref: 'r', error: { code: 'rate_limited', details: { retryAfterMs: 40 } } });
     expect(calls).toEqual([]);
   });
 

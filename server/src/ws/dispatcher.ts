@@ -9,6 +9,7 @@ import { validateEnvelope } from '@switchboard/protocol/validators';
 import { SwitchboardError, toSwitchboardError, validationIssues } from '../lib/errors.ts';
 import { findUnstorable } from '../lib/storable-json.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Refusal } from './connection.ts';
 
 /** One action of a generated action map. */
 export type ActionSpec = { input: unknown; output: unknown; errors: ErrorCode };
@@ -25,8 +26,8 @@ export type Handlers<Actions extends ActionMap<Actions>, Ctx> = {
 export interface DispatchPeer {
   /** Writes one encoded frame. */
   send(frame: string): boolean;
-  /** Takes one token of the frame rate limit; false when the socket sends too fast. */
-  admitFrame(): boolean;
+  /** Counts a malformed frame (the connection closes a socket that sends too many). */
+  malformed(): void;
   /** Runs what a handler queued to follow its answer. */
   flushAfterReply(): void;
   readonly log: Logger;
@@ -41,10 +42,18 @@ export interface DispatcherOptions<Actions extends ActionMap<Actions>, Ctx> {
   handlers: Handlers<Actions, Ctx>;
   /** Whether the socket behind a handler context may use non-public actions. */
   authenticated: (ctx: Ctx) => boolean;
+  /** Sees every error answer (the metrics count them by code). */
+  onError?: (error: SwitchboardError) => void;
 }
 
-/** Handles one frame of a connection with its handler context; never throws. */
-export type Dispatch<Ctx> = (peer: DispatchPeer, ctx: Ctx, text: string) => Promise<void>;
+/** Why the connection refused a frame on arrival (over the rate limit, inbox full), with a retry hint: the connection's own type. */
+export type FrameRefusal = Refusal;
+
+/**
+ * Handles one frame of a connection with its handler context; never throws. A frame the
+ * connection refused on arrival is answered with `refusal` (or as malformed), before any await.
+ */
+export type Dispatch<Ctx> = (peer: DispatchPeer, ctx: Ctx, text: string, refusal?: FrameRefusal) => Promise<void>;
 
 /** Builds the frame handler of one socket route. */
 export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(options: DispatcherOptions<Actions, Ctx>): Dispatch<Ctx> {
@@ -55,12 +64,14 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
   }
 
   const sendError = (connection: DispatchPeer, action: string, ref: RequestId | undefined, error: SwitchboardError) => {
+    options.onError?.(error);
     connection.send(JSON.stringify({ action, ref, error: error.toWire() }));
   };
 
-  return async function dispatch(connection, ctx, text) {
+  return async function dispatch(connection, ctx, text, refusal) {
     // Characters understate bytes by at most 3x; count bytes only when it could matter.
     if (text.length * 3 > maxFrameBytes && Buffer.byteLength(text) > maxFrameBytes) {
+      connection.malformed();
       sendError(connection, 'error', peekId(text), new SwitchboardError('frame_too_large', undefined, { maxBytes: maxFrameBytes }));
       return;
     }
@@ -68,10 +79,12 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
     try {
       frame = JSON.parse(text);
     } catch {
+      connection.malformed();
       sendError(connection, 'error', undefined, new SwitchboardError('bad_request', 'The frame is not valid JSON.'));
       return;
     }
     if (!validateEnvelope(frame)) {
+      connection.malformed();
       const issues = validationIssues(validateEnvelope.errors);
       sendError(
         connection,
@@ -85,11 +98,12 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
     const codes = allowed.get(action);
     const handler = (handlers as Record<string, ((input: unknown, ctx: Ctx) => unknown) | undefined>)[action];
     if (!codes || !handler) {
+      connection.malformed();
       sendError(connection, 'error', id, new SwitchboardError('unknown_action', `No action ${JSON.stringify(action)} on this socket.`));
       return;
     }
     try {
-      if (!connection.admitFrame()) throw new SwitchboardError('rate_limited');
+      if (refusal) throw refused(refusal);
       const info = (actions as Record<string, ActionInfo>)[action]!;
       if (!info.public && !authenticated(ctx)) throw new SwitchboardError('unauthenticated', 'Authorize the socket first.');
       const input = payload ?? {};
@@ -111,6 +125,12 @@ export function createDispatcher<Actions extends ActionMap<Actions>, Ctx>(option
       sendError(connection, action, id, error);
     }
   };
+}
+
+/** The error a frame refused on arrival is answered with, its retry hint in `details` and `Retry-After`. */
+export function refused({ code, retryAfterMs }: FrameRefusal): SwitchboardError {
+  const message = code === 'rate_limited' ? undefined : "The server is busy with this socket's earlier frames; retry later.";
+  return new SwitchboardError(code, message, { retryAfterMs }, { retryAfter: retryAfterMs / 1000 });
 }
 
 const ID_NEAR_START = /"id"\s*:\s*(?:"([^"\\]{1,64})"|(-?\d{1,15})\b)/;

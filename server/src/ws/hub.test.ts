@@ -28,7 +28,7 @@ class FakeSocket implements RawSocket {
 }
 
 const silent = createLogger({ level: 'silent' });
-const limits = { maxBufferedBytes: 1024, framesPerSecond: 100, frameBurst: 10, maxInbox: 10 };
+const limits = { maxBufferedBytes: 1024, framesPerSecond: 100, frameBurst: 10, maxInbox: 10, malformedPerMinute: 10 };
 
 function connection(id: string): { connection: Connection; socket: FakeSocket } {
   const socket = new FakeSocket();

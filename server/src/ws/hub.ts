@@ -18,7 +18,11 @@ export interface TopicTransport {
   subscribe(topic: string, listener: TopicListener): Promise<void>;
   unsubscribe(topic: string, listener: TopicListener): Promise<void>;
 }
-import { isControl, parseClose } from './control.ts';
+import { isControl, parseClose, parseControl } from './control.ts';
+import { noMetrics, type Metrics } from '../lib/metrics.ts';
+
+/** Handles a control message of a registered name, given the topic's local members (a copy) and its argument. */
+export type ControlHandler = (members: Connection[], argument: string, topic: string) => void;
 
 interface TopicEntry {
   readonly members: Set<Connection>;
@@ -31,10 +35,16 @@ interface TopicEntry {
  * frame is written. `ws` turns a string into bytes on every send, so a frame for several members
  * is converted once and the same bytes written to all.
  */
-export function deliver(message: string, members: Iterable<Connection>, count: number): void {
+export function deliver(
+  message: string,
+  members: Iterable<Connection>,
+  count: number,
+  control?: (message: string, members: Iterable<Connection>) => void,
+): void {
   if (isControl(message)) {
     const reason = parseClose(message);
     if (reason) for (const member of members) member.close(reason);
+    else control?.(message, members);
     return;
   }
   if (count === 1) {
@@ -49,9 +59,24 @@ export function deliver(message: string, members: Iterable<Connection>, count: n
 export class Hub {
   readonly #channels: TopicTransport;
   readonly #topics = new Map<string, TopicEntry>();
+  readonly #controls = new Map<string, ControlHandler>();
+  readonly #metrics: Metrics;
 
-  constructor(channels: TopicTransport) {
+  constructor(channels: TopicTransport, metrics: Metrics = noMetrics) {
     this.#channels = channels;
+    this.#metrics = metrics;
+  }
+
+  /** Registers the handler of control messages named `name` (see `encodeControl`); unknown names are ignored. */
+  onControl(name: string, handler: ControlHandler): void {
+    this.#controls.set(name, handler);
+  }
+
+  #control(topic: string, message: string, members: Iterable<Connection>): void {
+    const parsed = parseControl(message);
+    const handler = parsed && this.#controls.get(parsed.name);
+    // A copy: the handler may make members leave the topic while it runs.
+    if (handler) handler([...members], parsed.argument, topic);
   }
 
   /** Adds a connection to a topic; resolves once frames published to it will reach this node. */
@@ -59,7 +84,11 @@ export class Hub {
     let entry = this.#topics.get(topic);
     if (!entry) {
       const members = new Set<Connection>();
-      const listener: TopicListener = (message) => deliver(message, members, members.size);
+      const onControl = (control: string, local: Iterable<Connection>) => this.#control(topic, control, local);
+      const listener: TopicListener = (message) => {
+        deliver(message, members, members.size, onControl);
+        this.#metrics.delivered(message);
+      };
       entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
       this.#topics.set(topic, entry);
       const created = entry;
@@ -92,6 +121,11 @@ export class Hub {
   /** How many local members a topic has on this node. */
   localMembers(topic: string): number {
     return this.#topics.get(topic)?.members.size ?? 0;
+  }
+
+  /** The names of the topics this node is subscribed to (read at a metrics scrape). */
+  topicNames(): IterableIterator<string> {
+    return this.#topics.keys();
   }
 
   /** The topics this node is subscribed to. */

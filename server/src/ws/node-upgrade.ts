@@ -81,6 +81,14 @@ class CorkingSocket implements RawSocket {
   ping(): void {
     this.#ws.ping();
   }
+
+  pause(): void {
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
+  }
 }
 
 function compile(path: string): { pattern: RegExp; names: string[] } {
@@ -101,8 +109,9 @@ function refuse(socket: Duplex, path: string, error: SwitchboardError, onRefuse:
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: error.toWire() });
   onRefuse?.(path, error.status, body);
+  const retryAfter = error.retryAfter === undefined ? '' : `Retry-After: ${Math.max(1, Math.ceil(error.retryAfter))}\r\n`;
   socket.end(
-    `HTTP/1.1 ${error.status} ${error.code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${error.status} ${error.code}\r\nConnection: close\r\n${retryAfter}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
@@ -146,6 +155,7 @@ export function attachSocketRoutes(server: Server, routes: SocketRouteEntry[], o
     const values = (match as RegExpExecArray).slice(1);
     const request: UpgradeRequest = {
       url,
+      peerAddress: incoming.socket.remoteAddress,
       param: (name) => {
         const value = values[route.names.indexOf(name)];
         return value === undefined ? undefined : decodeURIComponent(value);

@@ -41,4 +41,14 @@ describe('TokenBucket', () => {
     // One more in the same instant exceeds the rate.
     expect(bucket.take(10_000)).toBe(false);
   });
+
+  it('grants credit beyond the burst for paused time, spent first and capped', () => {
+    const bucket = new TokenBucket(100, 5, 0);
+    takeMany(bucket, 5, 0);
+    // Two seconds paused at 100 a second would allow 200; the cap is 50.
+    bucket.credit(2_000, 50);
+    expect(takeMany(bucket, 60, 0)).toBe(50);
+    bucket.credit(100, 50);
+    expect(takeMany(bucket, 20, 0)).toBe(10);
+  });
 });

@@ -17,6 +17,10 @@ export interface RawSocket {
   close(code: number, reason: string): void;
   terminate(): void;
   ping(): void;
+  /** Stops reading from the peer (backpressure); optional for adapters that cannot. */
+  pause?(): void;
+  /** Reads again after `pause`. */
+  resume?(): void;
 }
 
 /** The callbacks of one open socket. */
@@ -34,6 +38,8 @@ export interface SocketCallbacks {
 /** The parts of an upgrade request an authenticator may read. */
 export interface UpgradeRequest {
   readonly url: URL;
+  /** The address of the peer that opened the connection (a proxy, when there is one). */
+  readonly peerAddress: string | undefined;
   /** A path parameter of the matched route, e.g. `code`. */
   param(name: string): string | undefined;
   header(name: string): string | undefined;

@@ -3,9 +3,16 @@
  * (the browser SDK) carries every joined room. The SDK reconnects and rejoins with `since`; the
  * page shows the connection's state and renders what the SDK delivers, keyed by message id.
  */
-import { createClient, createRestClient, isSwitchboardError, type ConnectionState, type SwitchboardClient } from '@switchboard/sdk';
+import {
+  createClient,
+  createRestClient,
+  isSwitchboardError,
+  type ConnectionState,
+  type SwitchboardClient,
+  type UserInfo,
+} from '@switchboard/sdk';
 import { byId, toast } from '../shared/dom.ts';
-import { createChatView, type ChatView } from './view.ts';
+import { createChatView, nameOf, type ChatView } from './view.ts';
 
 const APP_KEY = 'switchboard.chat.app';
 const USER_KEY = 'switchboard.chat.username';
@@ -73,7 +80,8 @@ async function signIn(app: string, username: string, password: string): Promise<
 function signInMessage(error: unknown): string {
   if (isSwitchboardError(error)) {
     if (error.code === 'unauthenticated') return 'Wrong username or password for this app.';
-    if (error.code === 'validation_failed') return 'Check the app id: it is the id printed next to "demo app" at first start.';
+    if (error.code === 'validation_failed')
+      return 'Check the app id: it is the one in the link printed at first start (and in first-start-secrets.txt).';
     if (error.code === 'rate_limited') return 'Too many attempts; wait a minute and try again.';
     return error.message;
   }
@@ -90,9 +98,8 @@ function start(token: string, getToken: () => Promise<string>, expire: () => voi
       showState(state);
       if (state.state === 'closed' && state.reason.code !== 1000) void signOut(closedMessage(state.reason.name));
     }),
-    client.on('welcome', ({ user }) => {
-      byId('me').textContent = user.staff ? `${user.username} (staff)` : user.username;
-    }),
+    client.on('welcome', ({ user }) => showMe(user)),
+    client.on('user.updated', ({ user }) => showMe(user)),
   ];
   session = { client, view, stops };
   byId('sign-in-screen').hidden = true;
@@ -104,6 +111,12 @@ function start(token: string, getToken: () => Promise<string>, expire: () => voi
     // A terminal close also reaches the state listener, which returns to the sign-in form.
     () => {},
   );
+}
+
+function showMe(user: UserInfo): void {
+  const me = byId('me');
+  me.textContent = `${nameOf(user)}${user.staff ? ' (staff)' : ''}`;
+  me.title = `signed in as @${user.username}`;
 }
 
 let wasDown = false;

@@ -30,6 +30,11 @@ interface Joined {
 
 const HISTORY_PAGE = 50;
 
+/** The name to show for a user: their display name, else the username. */
+export function nameOf(user: Pick<UserInfo, 'username' | 'displayName'>): string {
+  return user.displayName ?? user.username;
+}
+
 /** Builds the view over a client whose socket may still be opening. */
 export function createChatView(client: SwitchboardClient): ChatView {
   const roomList = byId('room-list');
@@ -277,14 +282,20 @@ export function createChatView(client: SwitchboardClient): ChatView {
   }
 
   function renderMembers(room: Joined): void {
-    const members = [...room.members.values()].sort((a, b) => a.username.localeCompare(b.username));
+    const members = [...room.members.values()].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
     room.membersEl.replaceChildren(
       ...members.map((m) =>
-        h('li', { class: 'member' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), `${m.username}${m.staff ? ' (staff)' : ''}`),
+        h(
+          'li',
+          { class: 'member', title: `@${m.username}` },
+          h('span', { class: 'dot', 'aria-hidden': 'true' }),
+          h('span', { text: nameOf(m) }),
+          m.staff ? h('span', { class: 'badge', text: 'staff' }) : undefined,
+        ),
       ),
     );
     const summary = room.panel.querySelector('.member-count');
-    if (summary) summary.textContent = `${members.length} here: ${members.map((m) => m.username).join(', ')}`;
+    if (summary) summary.textContent = `${members.length} here: ${members.map(nameOf).join(', ')}`;
   }
 
   // Messages ----------------------------------------------------------------------------------
@@ -331,7 +342,11 @@ export function createChatView(client: SwitchboardClient): ChatView {
     const meta = h(
       'div',
       { class: 'meta' },
-      h('span', { class: 'author', text: message.sender.identity }),
+      h('span', {
+        class: 'author',
+        text: message.sender.displayName ?? message.sender.identity,
+        title: message.sender.displayName ? `@${message.sender.identity}` : undefined,
+      }),
       message.sender.type !== 'user' ? h('span', { class: 'badge', text: message.sender.type }) : undefined,
       h('time', { datetime: message.createdAt, text: clock(message.createdAt) }),
       message.editedAt && !message.deleted ? h('span', { class: 'edited', text: '(edited)' }) : undefined,
@@ -465,17 +480,38 @@ export function createChatView(client: SwitchboardClient): ChatView {
       if (!room || room.members.has(user.id)) return;
       room.members.set(user.id, user);
       renderMembers(room);
-      system(room, `${user.username} joined`);
+      system(room, `${nameOf(user)} joined`);
     }),
     client.chat.on('left', ({ room: name, user }) => {
       const room = joined.get(name);
       if (!room || !room.members.delete(user.id)) return;
       renderMembers(room);
-      system(room, `${user.username} left`);
+      system(room, `${nameOf(user)} left`);
+    }),
+    client.chat.on('member', ({ room: name, user }) => {
+      // Another member's new display name or staff flag: the list shows it without a rejoin.
+      const room = joined.get(name);
+      if (!room || !room.members.has(user.id)) return;
+      room.members.set(user.id, user);
+      renderMembers(room);
     }),
     client.chat.on('gap', ({ room: name }) => {
       const room = joined.get(name);
       if (room) void loadHistory(room);
+    }),
+    client.on('chat.removed', ({ room: name }) => {
+      refused.set(name, 'Only staff may be in this room; you were removed from it.');
+      if (joined.has(name)) toast(`You were removed from #${name}: it is for staff only.`, 'warning', 'Removed');
+      drop(name);
+    }),
+    client.on('user.updated', ({ user }) => {
+      // A new staff flag changes which messages may be edited; a new name changes the member lists.
+      for (const room of joined.values()) {
+        if (room.members.has(user.id)) room.members.set(user.id, user);
+        renderMembers(room);
+        for (const { message, el } of room.messages.values()) if (room.editing !== message.id) renderMessage(room, el, message);
+      }
+      toast(user.staff ? 'You are staff now.' : 'Your account was changed.', 'info', 'Account');
     }),
     client.chat.on('rejoinFailed', ({ room, error }) => {
       toast(error.message, 'error', `Could not rejoin #${room}`);

@@ -5,18 +5,24 @@
  * by `ref`. Close codes are explained from the spec. The session exports as a runnable script.
  * Raw frames on purpose: this page shows the protocol itself, as a plain websocket client sees it.
  */
-import { closeCodes, endpointActions, userActions } from '@switchboard/protocol';
-import { endpointPayloadValidators, userPayloadValidators, type Validator } from '@switchboard/protocol/validators';
+import { closeCodes, endpointActions, userActions, workerActions } from '@switchboard/protocol';
+import {
+  endpointPayloadValidators,
+  userPayloadValidators,
+  workerPayloadValidators,
+  type Validator,
+} from '@switchboard/protocol/validators';
 import { createRestClient, isSwitchboardError } from '@switchboard/sdk';
 import { byId, h, toast } from '../shared/dom.ts';
 
-type Route = 'user' | 'endpoint';
+type Route = 'user' | 'endpoint' | 'worker';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: unknown };
 
 const routeSelect = byId('route', HTMLSelectElement);
 const tokenInput = byId('token', HTMLInputElement);
 const codeInput = byId('code', HTMLInputElement);
+const keyInput = byId('api-key', HTMLInputElement);
 const actionSelect = byId('action', HTMLSelectElement);
 const payloadInput = byId('payload', HTMLTextAreaElement);
 const check = byId('check');
@@ -27,10 +33,15 @@ const disconnectButton = byId('disconnect', HTMLButtonElement);
 const sendButton = byId('send', HTMLButtonElement);
 const script = byId('script', HTMLTextAreaElement);
 
-const actions: Record<Route, readonly string[]> = { user: Object.keys(userActions), endpoint: Object.keys(endpointActions) };
+const actions: Record<Route, readonly string[]> = {
+  user: Object.keys(userActions),
+  endpoint: Object.keys(endpointActions),
+  worker: Object.keys(workerActions),
+};
 const validators: Record<Route, { readonly [action: string]: Validator | undefined }> = {
   user: userPayloadValidators,
   endpoint: endpointPayloadValidators,
+  worker: workerPayloadValidators,
 };
 let spec: Schema = {};
 let socket: WebSocket | undefined;
@@ -60,7 +71,15 @@ function starter(schema: Schema | undefined, name = ''): Json {
   if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0] as Json;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0] as Json;
   if (schema.type === 'string')
-    return name === 'room' ? 'lobby' : name === 'id' ? 'message-id' : name === 'token' ? tokenInput.value || 'eyJ…' : 'hello';
+    return name === 'room'
+      ? 'lobby'
+      : name === 'id'
+        ? 'message-id'
+        : name === 'token'
+          ? tokenInput.value || 'eyJ…'
+          : name === 'apiKey'
+            ? 'sk_…'
+            : 'hello';
   if (schema.type === 'integer' || schema.type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 1;
   if (schema.type === 'boolean') return false;
   const properties = isSchema(schema.properties) ? schema.properties : {};
@@ -87,7 +106,7 @@ function payloadSchema(route: Route, action: string): Schema | undefined {
 }
 
 function route(): Route {
-  return routeSelect.value === 'endpoint' ? 'endpoint' : 'user';
+  return routeSelect.value === 'endpoint' || routeSelect.value === 'worker' ? routeSelect.value : 'user';
 }
 
 function fillActions(): void {
@@ -95,6 +114,7 @@ function fillActions(): void {
   byId('token-field').hidden = route() !== 'user';
   byId('sign-in-box').hidden = route() !== 'user';
   byId('code-field').hidden = route() !== 'endpoint';
+  byId('key-field').hidden = route() !== 'worker';
   pickAction();
 }
 
@@ -158,8 +178,11 @@ function addEntry(kind: 'out' | 'in' | 'error' | 'close', label: string, ref: st
   item.addEventListener('mouseleave', () => link(false));
   item.addEventListener('focus', () => link(true));
   item.addEventListener('blur', () => link(false));
+  // Follow the newest entry (into the page's view too: the timeline sits below the cards) unless
+  // the user scrolled the timeline up to read an older one.
+  const following = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 48;
   timeline.append(item);
-  timeline.scrollTop = timeline.scrollHeight;
+  if (following) item.scrollIntoView({ block: 'nearest' });
 }
 
 function closeExplained(code: number, reason: string): string {
@@ -176,7 +199,10 @@ function closeExplained(code: number, reason: string): string {
 
 function connect(): void {
   const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-  const url = new URL(route() === 'user' ? '/ws' : `/ws/endpoint/${encodeURIComponent(codeInput.value.trim())}`, base);
+  const path = { user: '/ws', endpoint: `/ws/endpoint/${encodeURIComponent(codeInput.value.trim())}`, worker: '/ws/worker' }[route()];
+  const url = new URL(path, base);
+  // A browser cannot set the API-Key header: the key goes in the first frame, after `connected`.
+  const apiKey = route() === 'worker' ? keyInput.value.trim() : '';
   if (route() === 'user' && tokenInput.value.trim()) url.searchParams.set('token', tokenInput.value.trim());
   sent = { url: url.toString(), frames: [] };
   setState('connecting', 'connecting…');
@@ -194,6 +220,11 @@ function connect(): void {
     const action = isSchema(frame) && typeof frame.action === 'string' ? frame.action : '?';
     const ref = isSchema(frame) && (typeof frame.ref === 'string' || typeof frame.ref === 'number') ? String(frame.ref) : undefined;
     addEntry(isSchema(frame) && 'error' in frame ? 'error' : 'in', ref ? `${action} reply` : action, ref, JSON.stringify(frame ?? text));
+    if (action === 'connected' && apiKey) {
+      const authorize = JSON.stringify({ action: 'authorize', id: String(nextId++), payload: { apiKey } });
+      ws.send(authorize);
+      addEntry('out', 'authorize', String(nextId - 1), authorize.replace(apiKey, '(the API key)'));
+    }
   };
   ws.onclose = (event) => {
     if (socket !== ws) return;
@@ -230,10 +261,15 @@ function safeParse(): unknown {
   }
 }
 
-/** The session as a Node script (ws): it sends the same frames and prints every answer. */
+/**
+ * The session as a Node test script (ws): it sends the same frames once the socket is ready,
+ * prints every frame, and exits 0 when each command was answered without an error, 1 when one
+ * was refused, the server closed the socket (a refused token), or 10 s passed.
+ */
 function exportScript(): void {
   const lines = [
-    '// Replays a Switchboard playground session: node session.mjs (npm install ws)',
+    '// Replays a Switchboard playground session as a test: node session.mjs (npm install ws).',
+    '// Exit code 0: every command was answered without an error. The URL may carry your token: keep it private.',
     "import WebSocket from 'ws';",
     `const frames = ${JSON.stringify(
       sent.frames.map((f) => JSON.parse(f) as unknown),
@@ -241,14 +277,23 @@ function exportScript(): void {
       2,
     )};`,
     `const ws = new WebSocket(${JSON.stringify(sent.url)});`,
-    'const pending = new Set(frames.map((f) => String(f.id)));',
+    // Frames without an id get no answer to wait for.
+    'const pending = new Set(frames.filter((f) => f.id !== undefined).map((f) => String(f.id)));',
+    'let failed = 0;',
+    "const timer = setTimeout(() => { console.error('no answer within 10 s to', [...pending]); process.exit(1); }, 10_000);",
+    'const finish = () => { clearTimeout(timer); ws.close(1000); };',
     "ws.on('message', (data) => {",
     '  const frame = JSON.parse(String(data));',
     '  console.log(JSON.stringify(frame));',
     "  if (frame.action === 'connected' || frame.action === 'welcome') for (const f of frames.splice(0)) ws.send(JSON.stringify(f));",
-    '  if (frame.ref !== undefined && pending.delete(String(frame.ref)) && pending.size === 0) ws.close(1000);',
+    '  if (frame.ref !== undefined && pending.delete(String(frame.ref)) && frame.error) failed++;',
+    '  if (frames.length === 0 && pending.size === 0) finish();',
     '});',
-    "ws.on('close', (code, reason) => console.log('closed', code, String(reason)));",
+    "ws.on('close', (code, reason) => {",
+    "  console.log('closed', code, String(reason));",
+    '  clearTimeout(timer);',
+    '  process.exitCode = failed > 0 || pending.size > 0 || code !== 1000 ? 1 : 0;',
+    '});',
   ];
   script.value = lines.join('\n');
   script.hidden = false;

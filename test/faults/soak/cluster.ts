@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort, ownChild, startPostgresProcess, waitForLine, startRedisProcess, type ServerProcess } from '../../helpers/processes.ts';
+import { createProcessContractTap, type ProcessContractTap } from '../../helpers/process-tap.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = 'server/src/main.ts';
@@ -31,6 +32,9 @@ export interface Cluster extends AsyncDisposable {
   readonly postgres: ServerProcess;
   readonly nodes: readonly ClusterNode[];
   readonly adminToken: string;
+  /** The contract tap inside every node's process (a violation fails the test that caused it). */
+  readonly contract: ProcessContractTap;
+  /** Stops everything; rejects with the violations the nodes reported that no test has failed for yet. */
   close(): Promise<void>;
 }
 
@@ -40,15 +44,23 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts Redis, Postgres and `count` nodes; every process is stopped by `close()`. */
-export async function startCluster(options: { nodes: number; readyTimeoutMs: number; log?: (line: string) => void }): Promise<Cluster> {
+export async function startCluster(options: {
+  nodes: number;
+  readyTimeoutMs: number;
+  log?: (line: string) => void;
+  /** More environment for every node (e.g. a short `PRESENCE_TTL_MS`). */
+  env?: Record<string, string>;
+}): Promise<Cluster> {
   const redis = await startRedisProcess();
   const postgres = await startPostgresProcess().catch(async (error: unknown) => {
     await redis.close();
     throw error;
   });
   const adminToken = `soak-${randomBytes(16).toString('hex')}`;
+  const contract = createProcessContractTap();
   const env = {
     ...process.env,
+    ...contract.env,
     HOST: '127.0.0.1',
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
@@ -57,6 +69,7 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
     JWT_SECRET: randomBytes(32).toString('hex'),
     DEMO_DATA: 'off',
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const nodes: (ClusterNode & { kill(): void })[] = [];
   for (let i = 0; i < options.nodes; i++) {
@@ -70,7 +83,7 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       async start() {
         const started = ownChild(
-          spawn(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', ENTRY], {
+          spawn(process.execPath, ['--conditions=switchboard-source', '--import', 'tsx', ...contract.execArgv, ENTRY], {
             cwd: ROOT,
             env: { ...env, PORT: String(port) },
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,17 +105,22 @@ export async function startCluster(options: { nodes: number; readyTimeoutMs: num
     };
     nodes.push(node);
   }
-  const close = async () => {
+  const stopAll = async () => {
     await Promise.all(nodes.map((node) => node.stop('SIGKILL')));
     await Promise.all([redis.close(), postgres.close()]);
+    return contract.release();
+  };
+  const close = async () => {
+    const late = await stopAll();
+    if (late.length > 0) throw new Error(`the cluster's nodes broke their specs:\n  ${late.join('\n  ')}`);
   };
   try {
     // The first node migrates the empty database; the others find it migrated.
     await nodes[0]!.start();
     await Promise.all(nodes.slice(1).map((node) => node.start()));
   } catch (error) {
-    await close();
+    await stopAll();
     throw error;
   }
-  return { redis, postgres, nodes, adminToken, close, [Symbol.asyncDispose]: close };
+  return { redis, postgres, nodes, adminToken, contract, close, [Symbol.asyncDispose]: close };
 }

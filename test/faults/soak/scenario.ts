@@ -55,6 +55,8 @@ export interface ScenarioReport {
   failedSends: Record<string, number>;
   /** Clients closed for good, with the close. */
   shutOut: string[];
+  /** What the contract tap inside the nodes found: processes that checked traffic, and every violation. */
+  contract: { processes: number; violations: string[] };
 }
 
 const ROOMS: TrafficRoom[] = [
@@ -175,5 +177,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   await Promise.all([...readers, ...writers].map((p) => p.client.close()));
   const failedSends: Record<string, number> = {};
   for (const writer of writers) for (const [code, n] of writer.record.failed) failedSends[code] = (failedSends[code] ?? 0) + n;
-  return { durationMs: Date.now() - started, faults, rooms, failedSends, shutOut };
+  // Taken here, so the report carries them (the cluster's close would otherwise throw them).
+  const contract = { processes: cluster.contract.activeProcesses(), violations: cluster.contract.takeUnreported() };
+  return { durationMs: Date.now() - started, faults, rooms, failedSends, shutOut, contract };
 }

@@ -2,6 +2,7 @@
 import { rawWsDriver } from './raw-ws.ts';
 import { socketIoDriver } from './socket-io.ts';
 import { switchboardDriver } from './switchboard.ts';
+import { switchboardChatDriver } from './switchboard-chat.ts';
 import type { Driver, Target } from './types.ts';
 
 /** The driver that speaks `target.protocol`. */
@@ -13,6 +14,8 @@ export function createDriver(target: Target): Driver {
       return socketIoDriver(target);
     case 'switchboard':
       return switchboardDriver(target);
+    case 'switchboard-chat':
+      return switchboardChatDriver(target);
     default:
       return target.protocol satisfies never;
   }

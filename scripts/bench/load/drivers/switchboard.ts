@@ -16,9 +16,11 @@ interface RoomPaths {
   write: string;
 }
 
-class Unavailable extends Error {}
+/** The server has no apps, rooms or endpoints yet: the peer is reported as not available. */
+export class Unavailable extends Error {}
 
-async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
+/** POSTs JSON and returns the 201 body. */
+export async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -35,7 +37,8 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
   return parsed;
 }
 
-function stringField(body: Record<string, unknown>, key: string): string {
+/** A string field of a response body. */
+export function stringField(body: Record<string, unknown>, key: string): string {
   const value = body[key];
   if (typeof value !== 'string') throw new Error(`the response has no string "${key}"`);
   return value;

@@ -15,7 +15,7 @@ export interface BenchSocket {
 }
 
 /** The client protocols the generator speaks. */
-export type Protocol = 'raw-ws' | 'socket-io' | 'switchboard';
+export type Protocol = 'raw-ws' | 'socket-io' | 'switchboard' | 'switchboard-chat';
 
 /** Where and how to reach the server(s) under test. */
 export interface Target {
@@ -37,12 +37,12 @@ export type Prepared = { available: true } | { available: false; reason: string 
 
 /** A peer's client side: credentials, then sockets. */
 export interface Driver {
-  /** Creates `rooms` rooms and the credentials to join each as a reader or a publisher. */
-  prepare(rooms: number): Promise<Prepared>;
+  /** Creates `rooms` rooms and the credentials to join each as a reader or a publisher, for up to `readers` reader sockets at once. */
+  prepare(rooms: number, readers: number): Promise<Prepared>;
   /** Opens a reader of room `room` (0-based). */
   reader(room: number, sink: FrameSink): BenchSocket;
   /** Opens the publisher of room `room`; `onRefused` hears each publish the server refused. */
   publisher(room: number, onRefused: (reply: string) => void): BenchSocket;
-  /** The frame a publisher sends to broadcast `json`. */
-  publishFrame(json: string): string;
+  /** The frame a publisher of `room` sends to broadcast `json`. */
+  publishFrame(json: string, room: number): string;
 }

@@ -9,6 +9,8 @@ const READY_TIMEOUT_MS = 20_000;
 export interface WsSocketHandlers {
   /** Ready as soon as the upgrade completes (true), or when the driver says so (`markReady`). */
   readyOnOpen: boolean;
+  /** Called once the upgrade completes (e.g. to send the command whose answer makes the socket ready). */
+  open?(socket: WsBenchSocket): void;
   frame(socket: WsBenchSocket, frame: Buffer): void;
 }
 
@@ -35,6 +37,8 @@ export class WsBenchSocket implements BenchSocket {
     this.#ws.on('error', (err) => this.fail(err));
     this.#ws.once('close', (code) => this.fail(new Error(`closed before ready (${code})`)));
     if (handlers.readyOnOpen) this.#ws.once('open', () => this.markReady());
+    const { open } = handlers;
+    if (open) this.#ws.once('open', () => open(this));
     this.#ws.on('message', (data, isBinary) => {
       if (!isBinary && Buffer.isBuffer(data)) handlers.frame(this, data);
     });

@@ -3,14 +3,15 @@ import { Hono } from 'hono';
 import type { ResponseOf } from '@switchboard/protocol';
 import type { Services } from '../../services/index.ts';
 import { requireApp, type AppEnv } from '../auth.ts';
+import type { RestLimits } from '../rate-limit.ts';
 import { intQuery, readBody } from '../body.ts';
 
 /** The room, endpoint and message routes. */
-export function roomRoutes(services: Services): Hono<AppEnv> {
+export function roomRoutes(services: Services, limits: RestLimits): Hono<AppEnv> {
   const { rooms, endpoints, messages } = services;
   const routes = new Hono<AppEnv>();
-  routes.use('/v1/rooms', requireApp(services));
-  routes.use('/v1/rooms/*', requireApp(services));
+  routes.use('/v1/rooms', requireApp(services, limits.rest.apiKey));
+  routes.use('/v1/rooms/*', requireApp(services, limits.rest.apiKey));
 
   routes.post('/v1/rooms', async (c) =>
     c.json((await rooms.create(c.var.app.id, await readBody(c, 'createRoom'))) satisfies ResponseOf<'createRoom', 201>, 201),
@@ -28,6 +29,10 @@ export function roomRoutes(services: Services): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  routes.get('/v1/rooms/:room/members', async (c) =>
+    c.json({ items: await rooms.members(c.var.app.id, c.req.param('room')) } satisfies ResponseOf<'listRoomMembers', 200>),
+  );
+
   routes.post('/v1/rooms/:room/endpoints', async (c) => {
     const input = await readBody(c, 'createEndpoint');
     const { endpoint, code } = await endpoints.create(c.var.app.id, c.req.param('room'), input);
@@ -36,15 +41,25 @@ export function roomRoutes(services: Services): Hono<AppEnv> {
   routes.get('/v1/rooms/:room/endpoints', async (c) =>
     c.json({ items: await endpoints.list(c.var.app.id, c.req.param('room')) } satisfies ResponseOf<'listEndpoints', 200>),
   );
+  routes.post('/v1/rooms/:room/endpoints/:endpointId/rotate', async (c) => {
+    const input = await readBody(c, 'rotateEndpointCode');
+    const { endpoint, code } = await endpoints.rotate(c.var.app.id, c.req.param('room'), c.req.param('endpointId'), input);
+    return c.json({ ...endpoint, code, path: `/ws/endpoint/${code}` } satisfies ResponseOf<'rotateEndpointCode', 200>);
+  });
   routes.delete('/v1/rooms/:room/endpoints/:endpointId', async (c) => {
     await endpoints.delete(c.var.app.id, c.req.param('room'), c.req.param('endpointId'));
     return c.body(null, 204);
   });
 
   routes.post('/v1/rooms/:room/messages', async (c) => {
-    const { data, identity } = await readBody(c, 'publishMessage');
+    const { data, identity, clientId } = await readBody(c, 'publishMessage');
     const app = c.var.app;
-    const message = await messages.publish(app.id, c.req.param('room'), { type: 'app', identity: identity ?? app.name }, { data });
+    const message = await messages.publish(
+      app.id,
+      c.req.param('room'),
+      { type: 'app', identity: identity ?? app.name },
+      { data, clientId },
+    );
     return c.json(message satisfies ResponseOf<'publishMessage', 201>, 201);
   });
   routes.get('/v1/rooms/:room/messages', async (c) => {
