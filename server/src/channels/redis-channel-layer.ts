@@ -4,7 +4,7 @@ import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisPair } from './redis-connections.ts';
 import { withTimeout } from '../redis/connect.ts';
 import type { RedisPair } from './redis-connections.ts';
-import { TopicFanOut } from './topic-fan-out.ts';
+import { TopicSubscriptions } from './topic-subscriptions.ts';
 
 /** Options of the Redis channel layer. */
 export interface RedisChannelLayerOptions {
@@ -58,36 +58,25 @@ export async function createRedisChannelLayer(options: RedisChannelLayerOptions)
   return new RedisChannelLayer(pair, options.prefix ?? 'sb:', report);
 }
 
-/**
- * One topic on this node. Redis commands for a topic run one step at a time, and each step reads
- * the listeners when it runs rather than when it was queued: subscribe → unsubscribe → subscribe
- * issued together converge on the final listeners with at most one command per step.
- */
-interface TopicSubscription {
-  /** The Redis channel: prefix + topic. */
-  readonly channel: string;
-  /** The local listeners: what the node wants. */
-  readonly fanOut: TopicFanOut;
-  /** What Redis confirmed for this node's subscriber connection. */
-  redis: 'unsubscribed' | 'subscribed';
-  /** The last queued step; the next one starts once it settles. */
-  tail: Promise<void>;
-  /** Steps queued and not yet settled; the entry is dropped only when idle and empty. */
-  pending: number;
-}
-
 class RedisChannelLayer implements ChannelLayer {
   readonly kind = 'redis';
   readonly #pair: RedisPair;
   readonly #prefix: string;
-  readonly #report: ChannelErrorHandler;
-  readonly #topics = new Map<string, TopicSubscription>();
+  readonly #topics: TopicSubscriptions;
   #closing: Promise<void> | undefined;
 
   constructor(pair: RedisPair, prefix: string, report: ChannelErrorHandler) {
     this.#pair = pair;
     this.#prefix = prefix;
-    this.#report = report;
+    const { subscriber } = pair;
+    this.#topics = new TopicSubscriptions(
+      {
+        channel: (topic) => prefix + topic,
+        subscribe: (channel, deliver) => subscriber.subscribe(channel, deliver),
+        unsubscribe: (channel, deliver) => subscriber.unsubscribe(channel, deliver),
+      },
+      report,
+    );
   }
 
   async publish(topic: string, message: string): Promise<void> {
@@ -98,14 +87,9 @@ class RedisChannelLayer implements ChannelLayer {
 
   async subscribe(topic: string, listener: ChannelListener): Promise<void> {
     if (this.#closing !== undefined) throw closedError();
-    const subscription = this.#subscriptionOf(topic);
-    subscription.fanOut.add(listener);
     try {
-      await this.#sync(subscription);
+      await this.#topics.add(topic, listener);
     } catch (error) {
-      // The caller is told the subscription failed, so it must not receive messages either.
-      subscription.fanOut.delete(listener);
-      this.#forgetIfIdle(subscription);
       throw this.#closing !== undefined ? closedError() : error;
     }
     if (this.#closing !== undefined) throw closedError();
@@ -113,11 +97,8 @@ class RedisChannelLayer implements ChannelLayer {
 
   async unsubscribe(topic: string, listener: ChannelListener): Promise<void> {
     if (this.#closing !== undefined) return;
-    const subscription = this.#topics.get(topic);
-    if (subscription === undefined) return;
-    subscription.fanOut.delete(listener);
     try {
-      await this.#sync(subscription);
+      await this.#topics.remove(topic, listener);
     } catch (error) {
       // close() released the connection, which is all the UNSUBSCRIBE was for.
       if (this.#closing === undefined) throw error;
@@ -135,7 +116,6 @@ class RedisChannelLayer implements ChannelLayer {
 
   async #shutdown(): Promise<void> {
     this.#pair.mute();
-    for (const subscription of this.#topics.values()) subscription.fanOut.clear();
     this.#topics.clear();
     // Redis drops a connection's subscriptions with it; pending SUBSCRIBEs reject.
     this.#pair.subscriber.destroy();
@@ -144,58 +124,6 @@ class RedisChannelLayer implements ChannelLayer {
     // node-redis's close() waits for replies that would never come.
     if (publisher.isReady) await publisher.close();
     else publisher.destroy();
-  }
-
-  #subscriptionOf(topic: string): TopicSubscription {
-    let subscription = this.#topics.get(topic);
-    if (subscription === undefined) {
-      subscription = {
-        channel: this.#prefix + topic,
-        fanOut: new TopicFanOut(topic, this.#report),
-        redis: 'unsubscribed',
-        tail: Promise.resolve(),
-        pending: 0,
-      };
-      this.#topics.set(topic, subscription);
-    }
-    return subscription;
-  }
-
-  /** Queues a step that makes Redis match the listeners; settles with that step. */
-  async #sync(subscription: TopicSubscription): Promise<void> {
-    const step = (): Promise<void> => this.#reconcile(subscription);
-    // A failed step does not stop later ones: each caller gets its own step's outcome.
-    const run = subscription.tail.then(step, step);
-    subscription.tail = run;
-    subscription.pending += 1;
-    try {
-      await run;
-    } finally {
-      subscription.pending -= 1;
-      this.#forgetIfIdle(subscription);
-    }
-  }
-
-  async #reconcile(subscription: TopicSubscription): Promise<void> {
-    // close() releases every subscription at once by dropping the connection.
-    if (this.#closing !== undefined) return;
-    const { subscriber } = this.#pair;
-    const wanted = subscription.fanOut.size > 0;
-    if (wanted && subscription.redis === 'unsubscribed') {
-      // Resolves when Redis confirmed; node-redis resubscribes it after a reconnect.
-      await subscriber.subscribe(subscription.channel, subscription.fanOut.deliver);
-      subscription.redis = 'subscribed';
-    } else if (!wanted && subscription.redis === 'subscribed') {
-      // If this fails (connection lost), node-redis keeps the channel and resubscribes it, so
-      // `redis` stays `subscribed` and the next step on the topic retries.
-      await subscriber.unsubscribe(subscription.channel, subscription.fanOut.deliver);
-      subscription.redis = 'unsubscribed';
-    }
-  }
-
-  #forgetIfIdle(subscription: TopicSubscription): void {
-    if (subscription.pending > 0 || subscription.fanOut.size > 0 || subscription.redis !== 'unsubscribed') return;
-    if (this.#topics.get(subscription.fanOut.topic) === subscription) this.#topics.delete(subscription.fanOut.topic);
   }
 }
 

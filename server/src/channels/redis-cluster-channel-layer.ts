@@ -4,7 +4,8 @@ import { createErrorReporter } from '../lib/error-reporter.ts';
 import { connectRedisCluster } from '../redis/connect-cluster.ts';
 import type { ClusterNodeInfo, RedisClusterConnection } from '../redis/connect-cluster.ts';
 import { clusterChannel } from '../redis/hash-tag.ts';
-import { TopicFanOut } from './topic-fan-out.ts';
+import { TopicSubscriptions } from './topic-subscriptions.ts';
+import { withTimeout } from '../redis/connect.ts';
 
 /** Options of the Redis Cluster channel layer. */
 export interface RedisClusterChannelLayerOptions {
@@ -75,43 +76,39 @@ function watchResubscriptions(connection: RedisClusterConnection, onResubscribed
   client.on('node-disconnect', settle);
 }
 
-/** One topic on this node; see `RedisChannelLayer`'s: the same one-step-at-a-time reconciliation, with SSUBSCRIBE. */
-interface TopicSubscription {
-  readonly channel: string;
-  readonly fanOut: TopicFanOut;
-  redis: 'unsubscribed' | 'subscribed';
-  tail: Promise<void>;
-  pending: number;
-}
-
 class RedisClusterChannelLayer implements ChannelLayer {
   readonly kind = 'redis';
   readonly #connection: RedisClusterConnection;
   readonly #prefix: string;
-  readonly #report: ChannelErrorHandler;
-  readonly #topics = new Map<string, TopicSubscription>();
+  readonly #topics: TopicSubscriptions;
   #closing: Promise<void> | undefined;
 
   constructor(connection: RedisClusterConnection, prefix: string, report: ChannelErrorHandler) {
     this.#connection = connection;
     this.#prefix = prefix;
-    this.#report = report;
+    const { client } = connection;
+    this.#topics = new TopicSubscriptions(
+      {
+        channel: (topic) => clusterChannel(prefix, topic),
+        // Resolves once the owning shard confirmed SSUBSCRIBE (after following a MOVED if any).
+        subscribe: (channel, deliver) => client.sSubscribe(channel, deliver),
+        unsubscribe: (channel, deliver) => client.sUnsubscribe(channel, deliver),
+      },
+      report,
+    );
   }
 
   async publish(topic: string, message: string): Promise<void> {
     if (this.#closing !== undefined) throw closedError();
-    await this.#connection.client.sPublish(clusterChannel(this.#prefix, topic), message);
+    // Bounded: a frozen shard must not hold a send (and the socket's inbox behind it) for ever.
+    await withTimeout(this.#connection.client.sPublish(clusterChannel(this.#prefix, topic), message));
   }
 
   async subscribe(topic: string, listener: ChannelListener): Promise<void> {
     if (this.#closing !== undefined) throw closedError();
-    const subscription = this.#subscriptionOf(topic);
-    subscription.fanOut.add(listener);
     try {
-      await this.#sync(subscription);
+      await this.#topics.add(topic, listener);
     } catch (error) {
-      subscription.fanOut.delete(listener);
-      this.#forgetIfIdle(subscription);
       throw this.#closing !== undefined ? closedError() : error;
     }
     if (this.#closing !== undefined) throw closedError();
@@ -119,11 +116,8 @@ class RedisClusterChannelLayer implements ChannelLayer {
 
   async unsubscribe(topic: string, listener: ChannelListener): Promise<void> {
     if (this.#closing !== undefined) return;
-    const subscription = this.#topics.get(topic);
-    if (subscription === undefined) return;
-    subscription.fanOut.delete(listener);
     try {
-      await this.#sync(subscription);
+      await this.#topics.remove(topic, listener);
     } catch (error) {
       if (this.#closing === undefined) throw error;
     }
@@ -140,60 +134,12 @@ class RedisClusterChannelLayer implements ChannelLayer {
 
   async #shutdown(): Promise<void> {
     this.#connection.mute();
-    for (const subscription of this.#topics.values()) subscription.fanOut.clear();
     this.#topics.clear();
     const { client } = this.#connection;
     // A ready cluster drains what was sent; one with a node reconnecting is destroyed, since
     // close() would wait for replies that may never come.
     if (client.isReady) await client.close().catch(() => client.destroy());
     else client.destroy();
-  }
-
-  #subscriptionOf(topic: string): TopicSubscription {
-    let subscription = this.#topics.get(topic);
-    if (subscription === undefined) {
-      subscription = {
-        channel: clusterChannel(this.#prefix, topic),
-        fanOut: new TopicFanOut(topic, this.#report),
-        redis: 'unsubscribed',
-        tail: Promise.resolve(),
-        pending: 0,
-      };
-      this.#topics.set(topic, subscription);
-    }
-    return subscription;
-  }
-
-  async #sync(subscription: TopicSubscription): Promise<void> {
-    const step = (): Promise<void> => this.#reconcile(subscription);
-    const run = subscription.tail.then(step, step);
-    subscription.tail = run;
-    subscription.pending += 1;
-    try {
-      await run;
-    } finally {
-      subscription.pending -= 1;
-      this.#forgetIfIdle(subscription);
-    }
-  }
-
-  async #reconcile(subscription: TopicSubscription): Promise<void> {
-    if (this.#closing !== undefined) return;
-    const { client } = this.#connection;
-    const wanted = subscription.fanOut.size > 0;
-    if (wanted && subscription.redis === 'unsubscribed') {
-      // Resolves once the owning shard confirmed SSUBSCRIBE (after following a MOVED if any).
-      await client.sSubscribe(subscription.channel, subscription.fanOut.deliver);
-      subscription.redis = 'subscribed';
-    } else if (!wanted && subscription.redis === 'subscribed') {
-      await client.sUnsubscribe(subscription.channel, subscription.fanOut.deliver);
-      subscription.redis = 'unsubscribed';
-    }
-  }
-
-  #forgetIfIdle(subscription: TopicSubscription): void {
-    if (subscription.pending > 0 || subscription.fanOut.size > 0 || subscription.redis !== 'unsubscribed') return;
-    if (this.#topics.get(subscription.fanOut.topic) === subscription) this.#topics.delete(subscription.fanOut.topic);
   }
 }
 

@@ -21,15 +21,18 @@ export const chatHandlers = {
     const room = await services.chat.open(principal, name);
     const firstOnSocket = !session.hasJoined(name);
     await session.enterRoom(room);
-    const members = await services.chat.enter(room, principal, session.connectionId, firstOnSocket);
     try {
+      const members = await services.chat.enter(room, principal, session.connectionId, firstOnSocket);
       // Read the room again now that the socket is subscribed: a message published in between is
       // either counted in lastSeq (and in `messages`) or delivered live, never lost. And a room
       // made staff-only in between is refused here, since its eviction may have missed this socket.
       const { room: shown, ...rest } = await services.chat.snapshot(principal, name, since);
       return { room: shown, members, ...rest };
     } catch (error) {
-      if (firstOnSocket && (await session.leaveRoom(name))) await services.chat.exit(room, principal, session.connectionId);
+      // A refused join leaves the socket as it was: not subscribed, not present (a presence write
+      // that failed may still have landed, so it is taken back too, best effort).
+      if (firstOnSocket && (await session.leaveRoom(name)))
+        await services.chat.exit(room, principal, session.connectionId).catch(() => undefined);
       throw error;
     }
   },

@@ -1,5 +1,5 @@
 import { createErrorReporter } from '../lib/error-reporter.ts';
-import { connectRedisClient } from '../redis/connect.ts';
+import { connectRedisClient, withTimeout } from '../redis/connect.ts';
 import type { RedisClient } from '../redis/connect.ts';
 import { checkNode, checkTtl } from './check-options.ts';
 import type { PresenceDeparture, PresenceErrorHandler, PresenceStore } from './presence-store.ts';
@@ -214,11 +214,14 @@ class RedisPresence implements RedisPresenceStore {
       this.#owned.set(key, members);
     }
     members.set(member, stored);
-    // Pipelined with the entry (one write): who was here, for a sweep after a crash.
-    await Promise.all([
-      this.#client.hSet(hashKey(this.#prefix, key), member, stored),
-      this.#client.hSet(this.#entriesKey, entryField(key, member), value),
-    ]);
+    // Pipelined with the entry (one write): who was here, for a sweep after a crash. Bounded, like
+    // every call below: a frozen Redis must not hold a join (and the socket's inbox) for ever.
+    await withTimeout(
+      Promise.all([
+        this.#client.hSet(hashKey(this.#prefix, key), member, stored),
+        this.#client.hSet(this.#entriesKey, entryField(key, member), value),
+      ]),
+    );
   }
 
   async remove(key: string, member: string): Promise<boolean> {
@@ -228,15 +231,18 @@ class RedisPresence implements RedisPresenceStore {
       members.delete(member);
       if (members.size === 0) this.#owned.delete(key);
     }
-    const [removed] = await Promise.all([
-      this.#client.hDel(hashKey(this.#prefix, key), member),
-      this.#client.hDel(this.#entriesKey, entryField(key, member)),
-    ]);
+    const [removed] = await withTimeout(
+      Promise.all([this.#client.hDel(hashKey(this.#prefix, key), member), this.#client.hDel(this.#entriesKey, entryField(key, member))]),
+    );
     return removed > 0;
   }
 
   async sweep(): Promise<PresenceDeparture[]> {
     if (this.#closing !== undefined) throw closedError();
+    return withTimeout(this.#sweep());
+  }
+
+  async #sweep(): Promise<PresenceDeparture[]> {
     const nodes = (await this.#client.sMembers(nodesKey(this.#prefix))).filter((node) => node !== this.node);
     if (nodes.length === 0) return [];
     const liveness = await this.#client.mGet(nodes.map((node) => nodeKey(this.#prefix, node)));
@@ -342,6 +348,10 @@ class RedisPresence implements RedisPresenceStore {
   async #readLive(keys: readonly string[]): Promise<StoredEntry[][]> {
     if (this.#closing !== undefined) throw closedError();
     if (keys.length === 0) return [];
+    return withTimeout(this.#readLiveUnbounded(keys));
+  }
+
+  async #readLiveUnbounded(keys: readonly string[]): Promise<StoredEntry[][]> {
     // Commands issued in one tick go out in one write: node-redis pipelines them.
     const hashes = await Promise.all(keys.map((key) => this.#client.hGetAll(hashKey(this.#prefix, key))));
     const entries = hashes.map((hash) => Object.entries(hash).map(([member, stored]) => toStoredEntry(member, stored)));

@@ -15,6 +15,7 @@ import { createRoomService, type RoomService } from './rooms.ts';
 import { createUserService, type UserService } from './users.ts';
 import { createJobService, type JobService } from './jobs.ts';
 import { createJobKindService, createWorkerService, type JobKindService, type WorkerService } from './workers.ts';
+import { answerOutages } from './presence-outages.ts';
 
 export type { ServiceDeps } from './context.ts';
 export type { AppRef, AppService } from './apps.ts';
@@ -52,7 +53,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const credentials = createCredentialCache(deps.db);
   const roomCache = createRoomCache(deps.db);
-  const ctx = { ...deps, roomCache, credentials };
+  const ctx = { ...deps, presence: answerOutages(deps.presence), roomCache, credentials };
   return {
     apps: createAppService(ctx),
     rooms: createRoomService(ctx),

@@ -156,13 +156,14 @@ describe('Hub', () => {
     }
   });
 
-  it('forgets a topic whose subscribe failed, so the next join subscribes again', async () => {
+  it('answers a failed subscribe unavailable and forgets the topic, so the next join subscribes again', async () => {
     const channels = fakeChannels();
     channels.holdSubscriptions();
     const hub = new Hub(channels.layer);
     const joining = hub.join('room:1', connection('n.a').connection);
     channels.pending[0]!.reject(new Error('redis is down'));
-    await expect(joining).rejects.toThrow('redis is down');
+    // An outage the client retries, not `internal`; the driver's error stays as the cause for the log.
+    await expect(joining).rejects.toMatchObject({ code: 'unavailable', dependency: 'redis', cause: { message: 'redis is down' } });
     expect(hub.topicCount).toBe(0);
     const again = hub.join('room:1', connection('n.b').connection);
     channels.pending[1]!.resolve();

@@ -20,6 +20,7 @@ export interface TopicTransport {
 }
 import { isControl, parseClose, parseControl } from './control.ts';
 import { noMetrics, type Metrics } from '../lib/metrics.ts';
+import { SwitchboardError } from '../lib/errors.ts';
 
 /** Handles a control message of a registered name, given the topic's local members (a copy) and its argument. */
 export type ControlHandler = (members: Connection[], argument: string, topic: string) => void;
@@ -89,7 +90,13 @@ export class Hub {
         deliver(message, members, members.size, onControl);
         this.#metrics.delivered(message);
       };
-      entry = { members, listener, ready: this.#channels.subscribe(topic, listener) };
+      // A channel layer that refuses or times out is an outage: the client retries on `unavailable`.
+      const ready = this.#channels.subscribe(topic, listener).catch((error: unknown) => {
+        throw error instanceof SwitchboardError
+          ? error
+          : new SwitchboardError('unavailable', 'The channel layer is not available.', undefined, { cause: error, dependency: 'redis' });
+      });
+      entry = { members, listener, ready };
       this.#topics.set(topic, entry);
       const created = entry;
       // A failed subscribe must not leave an entry that later joins would wait on forever.
@@ -99,7 +106,14 @@ export class Hub {
     }
     entry.members.add(connection);
     connection.addTopic(topic);
-    await entry.ready;
+    try {
+      await entry.ready;
+    } catch (error) {
+      // Not a member after all: nothing reaches it, and its close has nothing to leave.
+      entry.members.delete(connection);
+      connection.dropTopic(topic);
+      throw error;
+    }
   }
 
   /** Removes a connection from a topic; the last local member unsubscribes the node. */
