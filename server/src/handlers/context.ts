@@ -11,6 +11,8 @@ import type { RoomRef, Services } from '../services/index.ts';
 export interface UserSession {
   /** The connection id its `connected` event announced. */
   readonly connectionId: string;
+  /** The client's address (behind trusted proxies, the forwarded one): what per-address limits count. */
+  readonly address: string;
   readonly principal: AnonymousPrincipal | UserPrincipal;
   /** Makes the socket this user's: joins the user's topics the first time, greets with `welcome` after the answer. */
   authorize(principal: UserPrincipal): Promise<void>;

@@ -8,7 +8,11 @@ type JobActions = Pick<UserActions, 'job.start' | 'job.kill' | 'job.status'>;
 /** The job handlers, spread into the /ws handlers. */
 export const jobHandlers = {
   'job.start': async (input, { session, services }) => {
-    const started = await services.jobs.start(requireUser(session), session.connectionId, input);
+    const started = await services.jobs.start(
+      requireUser(session),
+      { connectionId: session.connectionId, address: session.address },
+      input,
+    );
     session.afterReply(started.begin);
     return started.output;
   },

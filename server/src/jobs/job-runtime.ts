@@ -91,9 +91,15 @@ export interface JobRuntimeStats {
   finishing: number;
 }
 
+/** The socket a job is started from: its attached jobs end with it, and its address is the job's. */
+export interface JobSocket {
+  readonly connectionId: string;
+  readonly address: string;
+}
+
 /** This node's job runtime. */
 export interface JobRuntime {
-  start(principal: UserPrincipal, connectionId: string, input: JobStartInput): Promise<StartedJob>;
+  start(principal: UserPrincipal, socket: JobSocket, input: JobStartInput): Promise<StartedJob>;
   kill(principal: UserPrincipal, jobId: string): Promise<void>;
   list(appId: string, userId: string | undefined): Promise<JobInfo[]>;
   /** Ends the jobs a closed socket started without `detach`. */
@@ -108,6 +114,7 @@ type Outcome = { status: JobStatus; result?: unknown; error?: ErrorObject };
 interface RunningJob {
   readonly row: Job;
   readonly connectionId: string;
+  readonly address: string;
   readonly controller: AbortController;
   timer: NodeJS.Timeout | undefined;
   /** Set once the job is ending: later progress and a late result are ignored. */
@@ -188,7 +195,7 @@ export async function createJobRuntime(deps: JobRuntimeDeps): Promise<JobRuntime
     };
     let work: Promise<unknown>;
     try {
-      work = run(params, { signal: job.controller.signal, progress, principal });
+      work = run(params, { signal: job.controller.signal, progress, principal, address: job.address });
     } catch (err) {
       work = Promise.reject(err);
     }
@@ -268,7 +275,7 @@ export async function createJobRuntime(deps: JobRuntimeDeps): Promise<JobRuntime
   });
 
   return {
-    async start(principal, connectionId, input) {
+    async start(principal, { connectionId, address }, input) {
       const kind = kinds.get(input.kind);
       // Built-in names come first: an app cannot declare them (app-kinds.ts), nor shadow them.
       const appKind = kind ? undefined : await deps.appJobs?.find(principal.appId, input.kind);
@@ -328,6 +335,7 @@ export async function createJobRuntime(deps: JobRuntimeDeps): Promise<JobRuntime
       const job: RunningJob = {
         row,
         connectionId,
+        address,
         controller: new AbortController(),
         timer: undefined,
         ended: false,

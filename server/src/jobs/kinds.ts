@@ -10,6 +10,8 @@ export interface JobContext {
   progress(value: number, data?: unknown): void;
   /** Who started the job. */
   readonly principal: UserPrincipal;
+  /** The address of the socket that started it (behind trusted proxies, the forwarded one). */
+  readonly address: string;
 }
 
 /** One kind of job the server runs itself. */

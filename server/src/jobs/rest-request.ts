@@ -22,7 +22,7 @@ export function createRestRequestKind(options: RestRequestKindOptions): JobKind<
   return {
     name: 'rest.request',
     validate: schemaValidators.RestRequestJobParams,
-    async run({ method, path, body }, { signal, principal }) {
+    async run({ method, path, body }, { signal, principal, address }) {
       const headers: Record<string, string> = { authorization: `Bearer ${await credential(principal)}` };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const request = new Request(new URL(path, 'http://switchboard.internal'), {
@@ -31,9 +31,9 @@ export function createRestRequestKind(options: RestRequestKindOptions): JobKind<
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
-      // The Node adapter's env: routes that read the client's address see the job's user, so their
-      // per-address limits count this user apart from every other socket.
-      const env = { incoming: { socket: { remoteAddress: `job:${principal.userId}`, remotePort: 0, remoteFamily: 'job' } } };
+      // The Node adapter's env: routes that read the client's address see the socket's, so a job
+      // spends the same per-address allowance (sign-in, REST) as a request from that client would.
+      const env = { incoming: { socket: { remoteAddress: address, remotePort: 0, remoteFamily: 'job' } } };
       const aborted = whenAborted(signal);
       try {
         const response = await Promise.race([options.fetch(request, env), aborted.promise]);

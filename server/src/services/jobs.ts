@@ -4,13 +4,13 @@
  */
 import type { JobInfo, JobStartInput } from '@switchboard/protocol';
 import type { UserPrincipal } from '../auth/principal.ts';
-import type { JobRuntime, StartedJob } from '../jobs/job-runtime.ts';
+import type { JobRuntime, JobSocket, StartedJob } from '../jobs/job-runtime.ts';
 import { SwitchboardError } from '../lib/errors.ts';
 
 /** Jobs, as handlers use them. */
 export interface JobService {
   /** Starts a job for the user of a socket; its work begins when `begin()` is called. */
-  start(principal: UserPrincipal, connectionId: string, input: JobStartInput): Promise<StartedJob>;
+  start(principal: UserPrincipal, socket: JobSocket, input: JobStartInput): Promise<StartedJob>;
   /** Kills one of the user's running jobs; `not_found` when there is none (or it is someone else's). */
   kill(principal: UserPrincipal, jobId: string): Promise<void>;
   /** The user's running jobs; staff get the app's. */
@@ -26,7 +26,7 @@ export function createJobService(runtime: JobRuntime | undefined): JobService {
     return { start: none, kill: none, status: none, socketClosed: () => {} };
   }
   return {
-    start: (principal, connectionId, input) => runtime.start(principal, connectionId, input),
+    start: (principal, socket, input) => runtime.start(principal, socket, input),
     kill: (principal, jobId) => runtime.kill(principal, jobId),
     status: (principal) => runtime.list(principal.appId, principal.staff ? undefined : principal.userId),
     socketClosed: (connectionId) => runtime.socketClosed(connectionId),

@@ -53,6 +53,10 @@ export class UserSocketSession implements UserSession {
     return this.#connection.id;
   }
 
+  get address(): string {
+    return this.#connection.address;
+  }
+
   get principal(): AnonymousPrincipal | UserPrincipal {
     return this.#principal;
   }

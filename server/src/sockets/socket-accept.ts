@@ -144,6 +144,7 @@ export function acceptSockets<P, C>(deps: SocketDeps, route: SocketRoute<P, C>):
       // Frames are handled only after `prepare` below, so `context` is set before the first one.
       const connection: Connection = new Connection({
         id,
+        address,
         route: route.channel,
         socket: tap(socket),
         log: deps.log,

@@ -45,6 +45,8 @@ export type ConnectionPhase = { phase: 'open' } | { phase: 'closed'; code: numbe
 /** The server side of one socket. */
 export class Connection {
   readonly #id: string;
+  /** The client's address as `TRUST_PROXY` resolved it at the upgrade; never logged at info. */
+  readonly address: string;
   readonly #parentLog: Logger;
   readonly #route: string;
   #log: Logger | undefined;
@@ -77,8 +79,18 @@ export class Connection {
   /** Whether the opening work has finished (then refusals need not wait for `#ready`). */
   #opened = true;
 
-  constructor(init: { id: string; route: string; socket: RawSocket; log: Logger; limits: ConnectionLimits; handle: FrameHandler }) {
+  constructor(init: {
+    id: string;
+    route: string;
+    socket: RawSocket;
+    log: Logger;
+    limits: ConnectionLimits;
+    handle: FrameHandler;
+    /** @default 'unknown' (tests of the transport alone) */
+    address?: string;
+  }) {
     this.#id = init.id;
+    this.address = init.address ?? 'unknown';
     this.#socket = init.socket;
     this.#parentLog = init.log;
     this.#route = init.route;
