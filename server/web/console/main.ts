@@ -87,11 +87,15 @@ async function signIn(as: 'app' | 'operator', value: string): Promise<void> {
   }
   // An API key does not say its app's name; its prefix tells keys apart, as the operator's list shows it.
   keep(as === 'app' ? { app: { apiKey: value, name: `key ${value.slice(0, 8)}…` } } : { operator: value });
-  location.hash = as === 'app' ? '#rooms' : '#apps';
-  show();
+  // A new hash draws through hashchange, the same hash again draws here; never both, since a
+  // second draw would replace the form someone started filling in.
+  const next = as === 'app' ? '#rooms' : '#apps';
+  const redraw = location.hash === next;
+  location.hash = next;
+  show(redraw);
 }
 
-function show(): void {
+function show(redraw = true): void {
   const signedIn = Boolean(held.operator || held.app);
   byId('sign-in-screen').hidden = signedIn;
   screen.hidden = !signedIn;
@@ -100,7 +104,7 @@ function show(): void {
     secret.focus();
     return;
   }
-  void draw();
+  if (redraw) void draw();
 }
 
 function route(): { view: 'apps' | 'rooms' | 'users'; room?: string } {
