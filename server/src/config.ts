@@ -84,6 +84,8 @@ export interface ServerConfig {
   readonly signInPerAccount: number;
   /** The longest delay a sprayed username's sign-ins are slowed by. */
   readonly signInMaxDelayMs: number;
+  readonly signInSlowedPerAccount: number;
+  readonly signInSlowedMax: number;
   /** Per-app quotas: rooms, endpoints and users it may hold, messages it may publish per minute. */
   readonly quotaRooms: number;
   readonly quotaEndpoints: number;
@@ -189,6 +191,12 @@ export const configVariables = {
     about: 'failed sign-ins per minute for one username from all addresses, after which each attempt is slowed (never refused)',
   },
   SIGN_IN_MAX_DELAY_MS: { default: '2000', about: "the longest delay a sprayed username's sign-in attempts are slowed by" },
+  SIGN_IN_SLOWED_PER_ACCOUNT: {
+    default: '4',
+    about:
+      'slowed sign-ins for one username that may wait at once on a node (more: 429); never applies to an address that signed in as the user in the last 14 days',
+  },
+  SIGN_IN_SLOWED_MAX: { default: '200', about: 'slowed sign-ins that may wait at once on a node, all usernames together (more: 429)' },
   QUOTA_ROOMS: { default: '10000', about: 'rooms one app may hold (more: quota_exceeded)' },
   QUOTA_ENDPOINTS: { default: '100000', about: 'endpoints one app may hold (more: quota_exceeded)' },
   QUOTA_USERS: { default: '1000000', about: 'users one app may hold (more: quota_exceeded)' },
@@ -337,6 +345,8 @@ export function parseConfig(env: Env): ServerConfig {
     signInPerAccountAddress: int('SIGN_IN_PER_ACCOUNT_ADDRESS', 1, 1_000_000),
     signInPerAccount: int('SIGN_IN_PER_ACCOUNT', 1, 1_000_000),
     signInMaxDelayMs: int('SIGN_IN_MAX_DELAY_MS', 0, 60_000),
+    signInSlowedPerAccount: int('SIGN_IN_SLOWED_PER_ACCOUNT', 1, 1_000_000),
+    signInSlowedMax: int('SIGN_IN_SLOWED_MAX', 1, 100_000_000),
     quotaRooms: int('QUOTA_ROOMS', 1, 1_000_000_000),
     quotaEndpoints: int('QUOTA_ENDPOINTS', 1, 1_000_000_000),
     quotaUsers: int('QUOTA_USERS', 1, 1_000_000_000),

@@ -96,6 +96,48 @@ describe.each(backends)('sign-in protection on %s', (backend) => {
     expect(carol.status).toBe(200);
   });
 
+  it('lets one slowed guess per username wait at once, and never holds back an address the user signed in from', async () => {
+    const held = collectLog();
+    await using strict = await startTestServer({
+      backend,
+      logger: held.logger,
+      config: { trustProxy: ['loopback'], signInPerAccount: 1, signInSlowedPerAccount: 1, signInMaxDelayMs: 2000 },
+    });
+    const own = await createTestApp(strict, 'parallel');
+    await own.rest.users.create({ username: 'dave', password: 'dave-real-password' });
+    const attempt = (password: string, address: string) =>
+      http(strict, 'POST', '/v1/auth/token', {
+        headers: { 'x-forwarded-for': address },
+        body: JSON.stringify({ app: own.id, username: 'dave', password }),
+      });
+    // Dave signs in from home: that address is known for dave from now on.
+    expect((await attempt('dave-real-password', '198.51.100.20')).status).toBe(200);
+    // A burst of guesses from twenty addresses: one waits, the rest are refused at once, and every
+    // one counts, so the next guess waits the longest delay.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(`guess-${i}`, `203.0.113.${100 + i}`)));
+    const refused = burst.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r.body?.error).toMatchObject({ code: 'rate_limited', details: { scope: 'account' } });
+    expect(burst.filter((r) => r.status !== 429).every((r) => r.status === 401)).toBe(true);
+
+    const before = held.slowed();
+    const waiting = attempt('guess-next', '203.0.113.200');
+    await expect.poll(() => held.slowed()).toBe(before + 1);
+    // While it waits (two seconds), another guess is refused, with a retry hint...
+    const second = await fetch(`${strict.url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.201' },
+      body: JSON.stringify({ app: own.id, username: 'dave', password: 'guess-again' }),
+    });
+    expect(second.status).toBe(429);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await second.json()).toMatchObject({ error: { details: { scope: 'account' } } });
+    // ...and dave from home gets in at once, neither slowed nor refused.
+    expect((await attempt('dave-real-password', '198.51.100.20')).status).toBe(200);
+    expect(held.slowed()).toBe(before + 1);
+    expect((await waiting).status).toBe(401);
+  });
+
   it('refuses an address past SIGN_IN_PER_ADDRESS whatever the usernames, with Retry-After', async () => {
     await using strict = await startTestServer({ backend, config: { trustProxy: ['loopback'], signInPerAddress: 4 } });
     const own = await createTestApp(strict, 'strict');

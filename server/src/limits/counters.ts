@@ -33,6 +33,8 @@ export interface Counter {
   take(key: string, points?: number): Promise<Take>;
   /** Gives `points` back (an attempt that turned out not to count, e.g. a good password). */
   refund(key: string, points?: number): Promise<void>;
+  /** How many points `key` used in its current window, without counting; 0 when the store does not answer. */
+  peek(key: string): Promise<number>;
 }
 
 /** Makes counters; one per node. */
@@ -92,6 +94,14 @@ export function createCounters(options: CountersOptions): Counters {
             if (err instanceof RateLimiterRes) return asTake(err, count, false);
             // Both stores failed (cannot happen with memory insurance, but never refuse for it).
             return { allowed: true, consumed: count, retryAfterMs: 0 };
+          }
+        },
+        async peek(key) {
+          try {
+            const res = limiter === memory ? await memory.get(key) : await withTimeout(limiter.get(key), STORE_TIMEOUT_MS);
+            return res?.consumedPoints ?? 0;
+          } catch {
+            return (await memory.get(key))?.consumedPoints ?? 0;
           }
         },
         async refund(key, count = 1) {

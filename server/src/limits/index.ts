@@ -48,6 +48,8 @@ export function createLimits(config: ServerConfig, redis?: RedisClient): Limits 
       perAccountAddress: config.signInPerAccountAddress,
       perAccount: config.signInPerAccount,
       maxDelayMs: config.signInMaxDelayMs,
+      slowedPerAccount: config.signInSlowedPerAccount,
+      slowedMax: config.signInSlowedMax,
     }),
     rest: { address: perMinute('rest:address', config.restPerAddress), apiKey: perMinute('rest:key', config.restPerApiKey) },
     messages: createBlockCounter(perMinute('messages:app', config.quotaMessagesPerMinute), messageBlock),

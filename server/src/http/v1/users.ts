@@ -13,6 +13,14 @@ import { rateLimited } from '../rate-limit.ts';
 /** How long a signed-in token lives. */
 const SIGN_IN_EXPIRES_IN = 3600;
 
+/** The message of each sign-in refusal, by the limit that refused it. */
+const REFUSALS = {
+  address: 'Too many sign-in attempts from this address; retry later.',
+  account_address: 'Too many failed sign-ins for this user from this address; retry later.',
+  account: 'Too many slowed sign-ins for this user are waiting; retry later.',
+  node: 'Too many slowed sign-ins are waiting on this server; retry later.',
+} as const;
+
 /** The user, token and notification routes. */
 export function userRoutes(services: Services, limits: RestLimits, log: Logger): Hono<AppEnv> {
   const { users, rooms } = services;
@@ -27,18 +35,20 @@ export function userRoutes(services: Services, limits: RestLimits, log: Logger):
     const account = `${body.app}:${body.username}`;
     const verdict = await signIn.check(account, address);
     if (verdict.kind === 'refused') {
-      const message =
-        verdict.scope === 'address'
-          ? 'Too many sign-in attempts from this address; retry later.'
-          : 'Too many failed sign-ins for this user from this address; retry later.';
-      throw rateLimited(verdict.scope, { allowed: false, consumed: 0, retryAfterMs: verdict.retryAfterMs }, message);
+      throw rateLimited(verdict.scope, { allowed: false, consumed: 0, retryAfterMs: verdict.retryAfterMs }, REFUSALS[verdict.scope]);
     }
-    if (verdict.delayMs > 0) {
-      // A sprayed username: each attempt waits, the real user's included, but nobody is refused.
-      log.info({ delayMs: verdict.delayMs, address }, 'sign-in slowed: many failed attempts for this username');
-      await delay(verdict.delayMs);
+    let signedIn: Awaited<ReturnType<typeof users.signIn>>;
+    try {
+      if (verdict.delayMs > 0) {
+        // A sprayed username: each attempt from an address it never signed in from waits.
+        log.info({ delayMs: verdict.delayMs, address }, 'sign-in slowed: many failed attempts for this username');
+        await delay(verdict.delayMs);
+      }
+      signedIn = await users.signIn(body, SIGN_IN_EXPIRES_IN);
+    } finally {
+      verdict.release();
     }
-    const { token, expiresAt } = await users.signIn(body, SIGN_IN_EXPIRES_IN);
+    const { token, expiresAt } = signedIn;
     await signIn.succeeded(account, address);
     return c.json({ accessToken: token, tokenType: 'Bearer', expiresIn: Math.round((expiresAt - Date.now()) / 1000) } satisfies ResponseOf<
       'signIn',
