@@ -201,6 +201,8 @@ describe('the chat page', () => {
 
   it('reads well on a phone-width screen', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
+    // Playwright's fixed 30 s ran out once in CI (load 4+, every browser suite at once): the one knob stretches it.
+    context.setDefaultTimeout(deadline(30_000));
     const page = await context.newPage();
     await page.goto(`${server.url}/?app=${demo.appId}`);
     await page.locator('#sign-in').waitFor();
