@@ -2,11 +2,11 @@
  * Builds the pages into server/web/dist: the chat page's TypeScript (with the browser SDK) bundled
  * by esbuild, the HTML and CSS copied, the docs renderers' standalone bundles copied from
  * node_modules (so no page ever fetches from a CDN), and each spec bundled into one document
- * (common.yaml inlined) for the renderers. `npm start` runs it first; tests call `buildPages()`.
+ * (common.yaml inlined) for the renderers. `npm run build` (and so `npm start`) runs it; the test run's global setup calls `buildPages()` once.
  *
  * Run: `npx tsx server/web/build.ts`.
  */
-import { copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -87,10 +87,47 @@ export function bundleSpec(spec: unknown, common: unknown): Doc {
   return { ...doc, components: { ...components, schemas } };
 }
 
-/** Builds every page into `pagesDir`. */
+/**
+ * Builds every page into `pagesDir`. The pages are built aside and swapped in with two renames:
+ * a server serving `pagesDir` meanwhile (another test process's, a running node) never finds it
+ * half deleted or half written. Each step dir is named `dist`, which every ignore file skips.
+ */
 export async function buildPages(options: { minify?: boolean } = {}): Promise<void> {
+  const work = join(here, '.staging', `${process.pid}-${Date.now()}`);
+  const out = join(work, 'new', 'dist');
+  const previous = join(work, 'old', 'dist');
+  await mkdir(join(work, 'old'), { recursive: true });
+  try {
+    await buildInto(out, options);
+    await swapIn(out, previous);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the current pages aside and the new ones in. Another builder can put its own pages in
+ * between the two renames (the second then fails: the target is not empty); it moves those aside
+ * too and tries again, a bounded number of times.
+ */
+async function swapIn(out: string, previous: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await rm(previous, { recursive: true, force: true });
+    await rename(pagesDir, previous).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    try {
+      await rename(out, pagesDir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt === 5) throw error;
+    }
+  }
+}
+
+async function buildInto(pagesDir: string, options: { minify?: boolean }): Promise<void> {
   const assets = join(pagesDir, 'assets');
-  await rm(pagesDir, { recursive: true, force: true });
   await mkdir(join(assets, 'vendor'), { recursive: true });
   await build({
     entryPoints: Object.fromEntries(Object.entries(scripts).map(([name, source]) => [name, join(here, source)])),

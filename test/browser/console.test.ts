@@ -10,7 +10,7 @@ import { createRestClient } from '@switchboard/sdk';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../helpers/server.ts';
 import { openSocket } from '../helpers/socket.ts';
 import { createTestApp, createTestUser, type TestApp } from '../helpers/tenancy.ts';
-import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+import { launchBrowser, pageProblems, screenshot } from './helpers.ts';
 import { deadline } from '../helpers/deadline.ts';
 
 // A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
@@ -20,7 +20,6 @@ let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
 beforeAll(async () => {
-  await ensurePages();
   server = await startTestServer({ backend: 'embedded' });
   browser = await launchBrowser();
 });

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { deadline } from '../helpers/deadline.ts';
-import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+import { launchBrowser, pageProblems, screenshot } from './helpers.ts';
 
 // A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
 vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
@@ -18,7 +18,6 @@ let server: TestServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
 beforeAll(async () => {
-  await ensurePages();
   server = await startTestServer({ backend: 'embedded' });
   browser = await launchBrowser();
 });

@@ -5,7 +5,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildPages } from '../../server/web/build.ts';
 
 /** Where the README's screenshots are written. */
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
@@ -20,14 +19,6 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-let built: Promise<void> | undefined;
-
-/** Builds the pages once per test process (the server serves server/web/dist). */
-export function ensurePages(): Promise<void> {
-  built ??= buildPages();
-  return built;
-}
 
 /** Launches Chromium; close it with `await using` or `browser.close()`. */
 export async function launchBrowser(): Promise<Browser & AsyncDisposable> {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deadline } from '../helpers/deadline.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { ensurePages, launchBrowser, pageProblems, screenshot } from './helpers.ts';
+import { launchBrowser, pageProblems, screenshot } from './helpers.ts';
 
 // A browser test drives a whole page: its test and hook timeouts, stretched by the one knob like every wait.
 vi.setConfig({ testTimeout: deadline(90_000), hookTimeout: deadline(120_000) });
@@ -35,7 +35,6 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let demo: NonNullable<TestServer['demo']>;
 
 beforeAll(async () => {
-  await ensurePages();
   server = await startTestServer({ backend: 'embedded', config: { demo: 'auto' } });
   if (!server.demo) throw new Error('the demo was not seeded');
   demo = server.demo;

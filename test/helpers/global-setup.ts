@@ -3,12 +3,14 @@
  * database engine the run tests, so files copy a template instead of migrating their own (a fresh
  * embedded database costs seconds, up to 20 s on a loaded machine). The PGlite template is a
  * dumped data folder in a temporary file; the Postgres one a template database. Both are removed
- * when the run ends.
+ * when the run ends. It also builds the pages once, before any server serves them: a build per
+ * test process swapped the folder under the other processes' servers.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildPages } from '../../server/web/build.ts';
 import { databaseKinds } from './backends.ts';
 import { admin, buildPGliteTemplate, buildPostgresTemplate, quote } from './templates.ts';
 
@@ -26,9 +28,10 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = performance.now();
   const folder = await mkdtemp(join(tmpdir(), 'switchboard-test-'));
-  const [pglite, postgres] = await Promise.allSettled([
+  const [pglite, postgres, pages] = await Promise.allSettled([
     databaseKinds.includes('pglite') ? writePGliteTemplate(folder) : Promise.resolve(undefined),
     databaseKinds.includes('postgres') ? once(buildPostgresTemplate).catch(() => once(buildPostgresTemplate)) : Promise.resolve(undefined),
+    buildPages(),
   ]);
   const teardown = async (): Promise<void> => {
     if (postgres.status === 'fulfilled' && postgres.value !== undefined) {
@@ -36,13 +39,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await rm(folder, { recursive: true, force: true });
   };
-  if (pglite.status === 'rejected' || postgres.status === 'rejected') {
+  if (pglite.status === 'rejected' || postgres.status === 'rejected' || pages.status === 'rejected') {
     await teardown();
-    throw (pglite.status === 'rejected' ? pglite.reason : (postgres as PromiseRejectedResult).reason) as Error;
+    throw [pglite, postgres, pages].flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []))[0];
   }
   project.provide('pgliteTemplatePath', pglite.value);
   project.provide('postgresTemplateName', postgres.value);
-  console.log(`test database templates (${databaseKinds.join(', ')}) ready in ${Math.round(performance.now() - started)} ms`);
+  console.log(`pages and test database templates (${databaseKinds.join(', ')}) ready in ${Math.round(performance.now() - started)} ms`);
   return teardown;
 }
 

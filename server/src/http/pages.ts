@@ -10,8 +10,7 @@ import { Hono, type Context } from 'hono';
 import { SwitchboardError } from '../lib/errors.ts';
 
 // server/src/http or server/dist/http: the pages are built into server/web/dist either way.
-const distDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
-const specsDir = join(distDir, 'specs');
+const builtDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +47,7 @@ function notFound(c: Context): Response {
   return c.json({ error: error.toWire() }, 404);
 }
 
-async function listAssets(): Promise<Set<string>> {
+async function listAssets(distDir: string): Promise<Set<string>> {
   try {
     const entries = await readdir(join(distDir, 'assets'), { recursive: true, withFileTypes: true });
     return new Set(entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(join(distDir, 'assets').length + 1)));
@@ -58,16 +57,27 @@ async function listAssets(): Promise<Set<string>> {
   }
 }
 
-/** The page routes. */
-export function pageRoutes(): Hono {
+/** The page routes; `distDir` and `now` are for tests. */
+export function pageRoutes(options: { distDir?: string; now?: () => number } = {}): Hono {
+  const { distDir = builtDir, now = Date.now } = options;
+  const specsDir = join(distDir, 'specs');
   const app = new Hono();
-  // Listed once: a request can only name a file the build wrote, never a path of its own.
+  // A request can only name a file the build wrote, never a path of its own. The listing is kept;
+  // a name it lacks lists again, at most once a second, so pages built after the server started
+  // (or swapped in by a rebuild) are served without a restart.
   let assets: Promise<Set<string>> | undefined;
-  const known = () => (assets ??= listAssets());
+  let listedAt = 0;
+  const known = async (name: string): Promise<boolean> => {
+    if (assets && (await assets).has(name)) return true;
+    if (assets && now() - listedAt < 1_000) return false;
+    listedAt = now();
+    assets = listAssets(distDir);
+    return (await assets).has(name);
+  };
 
   app.get('/assets/*', async (c) => {
     const name = c.req.path.slice('/assets/'.length);
-    if (!(await known()).has(name)) return notFound(c);
+    if (!(await known(name))) return notFound(c);
     const body = await readFile(join(distDir, 'assets', name));
     return c.body(body, 200, { 'Content-Type': TYPES[extname(name)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
   });
