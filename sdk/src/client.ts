@@ -96,10 +96,11 @@ class Client extends SocketClient<ClientEvents> implements ClientCore {
     const room = action === 'chat.send' && isRecord(payload) && typeof payload.room === 'string' ? payload.room : undefined;
     const sent = withClientId(action, payload);
     // A room being rejoined: its rejoin goes out first (the server handles a socket's frames in
-    // order). Still not rejoined (an outage), the server's "join first" is a "not now".
-    const rejoining = room !== undefined && this.#rooms.rejoining(room);
+    // order). Still not rejoined (an outage), the server's "join first" is a "not now". Asked
+    // again when the answer comes: a send resent on the next socket meets the rejoin there.
+    if (room !== undefined) this.#rooms.rejoining(room);
     const reply = super.call(action, sent, options);
-    if (!rejoining) return reply;
+    if (room === undefined) return reply;
     return reply.catch((error: unknown) => {
       if (!isSwitchboardError(error) || error.code !== 'forbidden' || !this.#rooms.rejoining(room, false)) throw error;
       throw new SwitchboardError('unavailable', `Rejoining ${room} after an outage; send again.`, { action, cause: error });

@@ -186,6 +186,23 @@ describe('rooms across reconnects', () => {
     await nothingElseSent(client, fourth);
   });
 
+  test('a send resent on the next socket and refused there while its room waits to be rejoined fails unavailable, not forbidden', async () => {
+    await using server = await startFakeServer();
+    await using client = connect(server.url, { token: 'tok' });
+    const first = await server.nextConnection();
+    await join(client, first, 'lobby', 1);
+    const sent = client.chat.send({ room: 'lobby', text: 'hi' });
+    const original = await first.nextFrame();
+    expect(original).toMatchObject({ action: 'chat.send', payload: { room: 'lobby', text: 'hi' } });
+    // The socket drops before the answer: the SDK sends it again on the next socket, after the rejoin.
+    const second = await reconnect(server, first);
+    second.fail(await expectJoin(second, 'lobby', 1), 'unavailable', 'the database is not available');
+    const resent = await second.nextFrame();
+    expect(resent).toMatchObject({ action: 'chat.send', payload: original.payload });
+    second.fail(resent, 'forbidden', 'Join the room first.');
+    await expect(sent).rejects.toMatchObject({ code: 'unavailable', message: 'Rejoining lobby after an outage; send again.' });
+  });
+
   test('messages of rooms the client never joined pass through untouched', async () => {
     await using server = await startFakeServer();
     await using client = connect(server.url);
