@@ -13,6 +13,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 
 const rounds = Number(process.env.SOAK_ROUNDS ?? 3);
 const settleMs = Number(process.env.SOAK_SETTLE_MS ?? 30_000);
+// Rounds are added until the faults have run this long (three rounds took 9 minutes once).
+const minMs = Number(process.env.SOAK_MIN_MS ?? 10 * 60_000);
 const README = new URL('../../README.md', import.meta.url);
 const START = '<!-- soak:start -->';
 const END = '<!-- soak:end -->';
@@ -41,7 +43,7 @@ function table(report: ScenarioReport): string {
 // A node restarted from sources takes over a minute to listen on a machine loaded by other work:
 // the recovery deadline follows the load like every test deadline (TEST_TIMEOUT_SCALE).
 const recoverMs = 60_000 * timeScale();
-const report = await runScenario({ rounds, settleMs, hangMs: 5_000, perSecond: 20, recoverMs, log: (line) => console.log(line) });
+const report = await runScenario({ rounds, minMs, settleMs, hangMs: 5_000, perSecond: 20, recoverMs, log: (line) => console.log(line) });
 const text = table(report);
 console.log(`\n${text}\n`);
 const readme = await readFile(README, 'utf8');

@@ -18,6 +18,8 @@ export type Fault = (typeof FAULTS)[number];
 export interface ScenarioOptions {
   /** Each fault is injected this many times, in rounds. */
   rounds: number;
+  /** More rounds follow until the faults have run this long (the long soak's 10 minutes); default 0. */
+  minMs?: number;
   /** Steady traffic between two faults. */
   settleMs: number;
   /** How long Postgres stays frozen. */
@@ -149,8 +151,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   );
   const faults = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
   try {
+    const started = performance.now();
     await pause(options.settleMs);
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = 0; round < options.rounds || performance.now() - started < (options.minMs ?? 0); round++) {
       for (const fault of FAULTS) {
         log(`round ${round + 1}: ${fault}`);
         await inject(cluster, fault, round, options);
