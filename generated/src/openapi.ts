@@ -1891,6 +1891,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["ApiKeyUnauthorized"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -1921,6 +1922,7 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -2004,6 +2006,7 @@ export interface operations {
             };
             401: components["responses"]["ApiKeyUnauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };

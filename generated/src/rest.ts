@@ -426,6 +426,7 @@ export interface RestOperations {
     responses: {
       200: T.JobKindList;
       401: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -438,6 +439,7 @@ export interface RestOperations {
       200: T.JobKind;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };
@@ -467,6 +469,7 @@ export interface RestOperations {
       204: null;
       401: T.ErrorBody;
       404: T.ErrorBody;
+      429: T.ErrorBody;
       503: T.ErrorBody;
       default: T.ErrorBody;
     };

@@ -430,6 +430,8 @@ export declare const response_listJobKinds_200: Validator<T.JobKindList>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listJobKinds_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_listJobKinds_429: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listJobKinds_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_listJobKinds_default: Validator<T.ErrorBody>;
@@ -439,6 +441,8 @@ export declare const response_getJobKind_200: Validator<T.JobKind>;
 export declare const response_getJobKind_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getJobKind_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_getJobKind_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_getJobKind_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
@@ -469,6 +473,8 @@ export declare const response_putJobKind_default: Validator<T.ErrorBody>;
 export declare const response_deleteJobKind_401: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteJobKind_404: Validator<T.ErrorBody>;
+/** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
+export declare const response_deleteJobKind_429: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */
 export declare const response_deleteJobKind_503: Validator<T.ErrorBody>;
 /** Checks a value against its schema; a true result proves it is a `T.ErrorBody`. */

@@ -21754,8 +21754,8 @@ return errors === 0;
 }
 validate826.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_listJobKinds_503 = validate830;
-const schema500 = {"$id":"response_listJobKinds_503","$ref":"defs#/$defs/ErrorBody"};
+export const response_listJobKinds_429 = validate830;
+const schema500 = {"$id":"response_listJobKinds_429","$ref":"defs#/$defs/ErrorBody"};
 
 function validate831(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -21814,7 +21814,7 @@ validate831.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate830(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_listJobKinds_503" */;
+/*# sourceURL="response_listJobKinds_429" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate830.evaluated;
@@ -21833,8 +21833,8 @@ return errors === 0;
 }
 validate830.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_listJobKinds_default = validate834;
-const schema502 = {"$id":"response_listJobKinds_default","$ref":"defs#/$defs/ErrorBody"};
+export const response_listJobKinds_503 = validate834;
+const schema502 = {"$id":"response_listJobKinds_503","$ref":"defs#/$defs/ErrorBody"};
 
 function validate835(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -21893,7 +21893,7 @@ validate835.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate834(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_listJobKinds_default" */;
+/*# sourceURL="response_listJobKinds_503" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate834.evaluated;
@@ -21912,13 +21912,92 @@ return errors === 0;
 }
 validate834.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_getJobKind_200 = validate838;
-const schema504 = {"$id":"response_getJobKind_200","$ref":"defs#/$defs/JobKind"};
+export const response_listJobKinds_default = validate838;
+const schema504 = {"$id":"response_listJobKinds_default","$ref":"defs#/$defs/ErrorBody"};
 
 function validate839(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate839.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate839.errors = vErrors;
+return errors === 0;
+}
+validate839.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate838(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_listJobKinds_default" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate838.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate839(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate839.errors : vErrors.concat(validate839.errors);
+errors = vErrors.length;
+}
+validate838.errors = vErrors;
+return errors === 0;
+}
+validate838.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_getJobKind_200 = validate842;
+const schema506 = {"$id":"response_getJobKind_200","$ref":"defs#/$defs/JobKind"};
+
+function validate843(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate843.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -22146,36 +22225,14 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate839.errors = vErrors;
+validate843.errors = vErrors;
 return errors === 0;
 }
-validate839.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate843.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-
-function validate838(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_getJobKind_200" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate838.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate839(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate839.errors : vErrors.concat(validate839.errors);
-errors = vErrors.length;
-}
-validate838.errors = vErrors;
-return errors === 0;
-}
-validate838.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_getJobKind_401 = validate841;
-const schema509 = {"$id":"response_getJobKind_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate842(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_getJobKind_200" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate842.evaluated;
@@ -22185,74 +22242,17 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate843(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate843.errors : vErrors.concat(validate843.errors);
 errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
 }
 validate842.errors = vErrors;
 return errors === 0;
 }
 validate842.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-
-function validate841(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_getJobKind_401" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate841.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate842(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate842.errors : vErrors.concat(validate842.errors);
-errors = vErrors.length;
-}
-validate841.errors = vErrors;
-return errors === 0;
-}
-validate841.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_getJobKind_404 = validate845;
-const schema511 = {"$id":"response_getJobKind_404","$ref":"defs#/$defs/ErrorBody"};
+export const response_getJobKind_401 = validate845;
+const schema511 = {"$id":"response_getJobKind_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate846(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -22311,7 +22311,7 @@ validate846.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate845(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_getJobKind_404" */;
+/*# sourceURL="response_getJobKind_401" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate845.evaluated;
@@ -22330,8 +22330,8 @@ return errors === 0;
 }
 validate845.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_getJobKind_503 = validate849;
-const schema513 = {"$id":"response_getJobKind_503","$ref":"defs#/$defs/ErrorBody"};
+export const response_getJobKind_404 = validate849;
+const schema513 = {"$id":"response_getJobKind_404","$ref":"defs#/$defs/ErrorBody"};
 
 function validate850(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -22390,7 +22390,7 @@ validate850.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate849(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_getJobKind_503" */;
+/*# sourceURL="response_getJobKind_404" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate849.evaluated;
@@ -22409,8 +22409,8 @@ return errors === 0;
 }
 validate849.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_getJobKind_default = validate853;
-const schema515 = {"$id":"response_getJobKind_default","$ref":"defs#/$defs/ErrorBody"};
+export const response_getJobKind_429 = validate853;
+const schema515 = {"$id":"response_getJobKind_429","$ref":"defs#/$defs/ErrorBody"};
 
 function validate854(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -22469,7 +22469,7 @@ validate854.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate853(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_getJobKind_default" */;
+/*# sourceURL="response_getJobKind_429" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate853.evaluated;
@@ -22488,14 +22488,172 @@ return errors === 0;
 }
 validate853.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const body_putJobKind = validate857;
-const schema517 = {"$id":"body_putJobKind","$ref":"defs#/$defs/JobKindPut"};
-const schema518 = {"type":"object","additionalProperties":false,"properties":{"paramsSchema":{"$ref":"#/$defs/JsonSchema"},"resultSchema":{"$ref":"#/$defs/JsonSchema"},"concurrency":{"type":"integer","minimum":1,"maximum":10000,"default":1,"description":"How many jobs of this kind may run at once over all the app's workers; more wait in the queue."},"defaultTimeoutMs":{"type":"integer","minimum":1,"maximum":2147483647,"default":60000,"description":"The timeout of a job started without `timeoutMs` (at most the server's `JOB_MAX_TIMEOUT_MS`)."}}};
+export const response_getJobKind_503 = validate857;
+const schema517 = {"$id":"response_getJobKind_503","$ref":"defs#/$defs/ErrorBody"};
 
 function validate858(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate858.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate858.errors = vErrors;
+return errors === 0;
+}
+validate858.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate857(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_getJobKind_503" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate857.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate858(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate858.errors : vErrors.concat(validate858.errors);
+errors = vErrors.length;
+}
+validate857.errors = vErrors;
+return errors === 0;
+}
+validate857.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_getJobKind_default = validate861;
+const schema519 = {"$id":"response_getJobKind_default","$ref":"defs#/$defs/ErrorBody"};
+
+function validate862(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate862.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate862.errors = vErrors;
+return errors === 0;
+}
+validate862.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate861(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_getJobKind_default" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate861.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate862(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate862.errors : vErrors.concat(validate862.errors);
+errors = vErrors.length;
+}
+validate861.errors = vErrors;
+return errors === 0;
+}
+validate861.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const body_putJobKind = validate865;
+const schema521 = {"$id":"body_putJobKind","$ref":"defs#/$defs/JobKindPut"};
+const schema522 = {"type":"object","additionalProperties":false,"properties":{"paramsSchema":{"$ref":"#/$defs/JsonSchema"},"resultSchema":{"$ref":"#/$defs/JsonSchema"},"concurrency":{"type":"integer","minimum":1,"maximum":10000,"default":1,"description":"How many jobs of this kind may run at once over all the app's workers; more wait in the queue."},"defaultTimeoutMs":{"type":"integer","minimum":1,"maximum":2147483647,"default":60000,"description":"The timeout of a job started without `timeoutMs` (at most the server's `JOB_MAX_TIMEOUT_MS`)."}}};
+
+function validate866(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate866.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -22622,39 +22780,39 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate858.errors = vErrors;
+validate866.errors = vErrors;
 return errors === 0;
 }
-validate858.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate866.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate857(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate865(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="body_putJobKind" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate857.evaluated;
+const evaluated0 = validate865.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate858(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate858.errors : vErrors.concat(validate858.errors);
+if(!(validate866(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate866.errors : vErrors.concat(validate866.errors);
 errors = vErrors.length;
 }
-validate857.errors = vErrors;
+validate865.errors = vErrors;
 return errors === 0;
 }
-validate857.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate865.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_200 = validate860;
-const schema521 = {"$id":"response_putJobKind_200","$ref":"defs#/$defs/JobKind"};
+export const response_putJobKind_200 = validate868;
+const schema525 = {"$id":"response_putJobKind_200","$ref":"defs#/$defs/JobKind"};
 
-function validate861(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate869(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate861.evaluated;
+const evaluated0 = validate869.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -22882,115 +23040,14 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate861.errors = vErrors;
+validate869.errors = vErrors;
 return errors === 0;
 }
-validate861.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate869.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-
-function validate860(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_200" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate860.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate861(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate861.errors : vErrors.concat(validate861.errors);
-errors = vErrors.length;
-}
-validate860.errors = vErrors;
-return errors === 0;
-}
-validate860.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_putJobKind_400 = validate863;
-const schema526 = {"$id":"response_putJobKind_400","$ref":"defs#/$defs/ErrorBody"};
-
-function validate864(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate864.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate864.errors = vErrors;
-return errors === 0;
-}
-validate864.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate863(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_400" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate863.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate864(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate864.errors : vErrors.concat(validate864.errors);
-errors = vErrors.length;
-}
-validate863.errors = vErrors;
-return errors === 0;
-}
-validate863.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_putJobKind_401 = validate867;
-const schema528 = {"$id":"response_putJobKind_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate868(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_putJobKind_200" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate868.evaluated;
@@ -23000,74 +23057,17 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate869(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate869.errors : vErrors.concat(validate869.errors);
 errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
 }
 validate868.errors = vErrors;
 return errors === 0;
 }
 validate868.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-
-function validate867(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_401" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate867.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate868(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate868.errors : vErrors.concat(validate868.errors);
-errors = vErrors.length;
-}
-validate867.errors = vErrors;
-return errors === 0;
-}
-validate867.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_putJobKind_404 = validate871;
-const schema530 = {"$id":"response_putJobKind_404","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_400 = validate871;
+const schema530 = {"$id":"response_putJobKind_400","$ref":"defs#/$defs/ErrorBody"};
 
 function validate872(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23126,7 +23126,7 @@ validate872.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate871(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_404" */;
+/*# sourceURL="response_putJobKind_400" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate871.evaluated;
@@ -23145,8 +23145,8 @@ return errors === 0;
 }
 validate871.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_409 = validate875;
-const schema532 = {"$id":"response_putJobKind_409","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_401 = validate875;
+const schema532 = {"$id":"response_putJobKind_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate876(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23205,7 +23205,7 @@ validate876.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate875(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_409" */;
+/*# sourceURL="response_putJobKind_401" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate875.evaluated;
@@ -23224,8 +23224,8 @@ return errors === 0;
 }
 validate875.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_413 = validate879;
-const schema534 = {"$id":"response_putJobKind_413","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_404 = validate879;
+const schema534 = {"$id":"response_putJobKind_404","$ref":"defs#/$defs/ErrorBody"};
 
 function validate880(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23284,7 +23284,7 @@ validate880.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate879(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_413" */;
+/*# sourceURL="response_putJobKind_404" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate879.evaluated;
@@ -23303,8 +23303,8 @@ return errors === 0;
 }
 validate879.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_422 = validate883;
-const schema536 = {"$id":"response_putJobKind_422","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_409 = validate883;
+const schema536 = {"$id":"response_putJobKind_409","$ref":"defs#/$defs/ErrorBody"};
 
 function validate884(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23363,7 +23363,7 @@ validate884.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate883(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_422" */;
+/*# sourceURL="response_putJobKind_409" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate883.evaluated;
@@ -23382,8 +23382,8 @@ return errors === 0;
 }
 validate883.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_429 = validate887;
-const schema538 = {"$id":"response_putJobKind_429","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_413 = validate887;
+const schema538 = {"$id":"response_putJobKind_413","$ref":"defs#/$defs/ErrorBody"};
 
 function validate888(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23442,7 +23442,7 @@ validate888.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate887(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_429" */;
+/*# sourceURL="response_putJobKind_413" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate887.evaluated;
@@ -23461,8 +23461,8 @@ return errors === 0;
 }
 validate887.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_503 = validate891;
-const schema540 = {"$id":"response_putJobKind_503","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_422 = validate891;
+const schema540 = {"$id":"response_putJobKind_422","$ref":"defs#/$defs/ErrorBody"};
 
 function validate892(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23521,7 +23521,7 @@ validate892.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate891(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_503" */;
+/*# sourceURL="response_putJobKind_422" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate891.evaluated;
@@ -23540,8 +23540,8 @@ return errors === 0;
 }
 validate891.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_putJobKind_default = validate895;
-const schema542 = {"$id":"response_putJobKind_default","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_429 = validate895;
+const schema542 = {"$id":"response_putJobKind_429","$ref":"defs#/$defs/ErrorBody"};
 
 function validate896(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23600,7 +23600,7 @@ validate896.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate895(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_putJobKind_default" */;
+/*# sourceURL="response_putJobKind_429" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate895.evaluated;
@@ -23619,8 +23619,8 @@ return errors === 0;
 }
 validate895.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_deleteJobKind_401 = validate899;
-const schema544 = {"$id":"response_deleteJobKind_401","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_503 = validate899;
+const schema544 = {"$id":"response_putJobKind_503","$ref":"defs#/$defs/ErrorBody"};
 
 function validate900(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23679,7 +23679,7 @@ validate900.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate899(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_deleteJobKind_401" */;
+/*# sourceURL="response_putJobKind_503" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate899.evaluated;
@@ -23698,8 +23698,8 @@ return errors === 0;
 }
 validate899.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_deleteJobKind_404 = validate903;
-const schema546 = {"$id":"response_deleteJobKind_404","$ref":"defs#/$defs/ErrorBody"};
+export const response_putJobKind_default = validate903;
+const schema546 = {"$id":"response_putJobKind_default","$ref":"defs#/$defs/ErrorBody"};
 
 function validate904(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23758,7 +23758,7 @@ validate904.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate903(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_deleteJobKind_404" */;
+/*# sourceURL="response_putJobKind_default" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate903.evaluated;
@@ -23777,8 +23777,8 @@ return errors === 0;
 }
 validate903.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_deleteJobKind_503 = validate907;
-const schema548 = {"$id":"response_deleteJobKind_503","$ref":"defs#/$defs/ErrorBody"};
+export const response_deleteJobKind_401 = validate907;
+const schema548 = {"$id":"response_deleteJobKind_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate908(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23837,7 +23837,7 @@ validate908.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate907(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_deleteJobKind_503" */;
+/*# sourceURL="response_deleteJobKind_401" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate907.evaluated;
@@ -23856,8 +23856,8 @@ return errors === 0;
 }
 validate907.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_deleteJobKind_default = validate911;
-const schema550 = {"$id":"response_deleteJobKind_default","$ref":"defs#/$defs/ErrorBody"};
+export const response_deleteJobKind_404 = validate911;
+const schema550 = {"$id":"response_deleteJobKind_404","$ref":"defs#/$defs/ErrorBody"};
 
 function validate912(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -23916,7 +23916,7 @@ validate912.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate911(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_deleteJobKind_default" */;
+/*# sourceURL="response_deleteJobKind_404" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate911.evaluated;
@@ -23935,15 +23935,252 @@ return errors === 0;
 }
 validate911.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const body_signIn = validate915;
-const schema552 = {"$id":"body_signIn","$ref":"defs#/$defs/SignIn"};
-const schema553 = {"type":"object","required":["app","username","password"],"additionalProperties":false,"properties":{"app":{"type":"string","maxLength":64,"description":"The app's id."},"username":{"type":"string","maxLength":64},"password":{"type":"string","maxLength":200}}};
+export const response_deleteJobKind_429 = validate915;
+const schema552 = {"$id":"response_deleteJobKind_429","$ref":"defs#/$defs/ErrorBody"};
+
+function validate916(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate916.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate916.errors = vErrors;
+return errors === 0;
+}
+validate916.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate915(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="body_signIn" */;
+/*# sourceURL="response_deleteJobKind_429" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate915.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate916(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate916.errors : vErrors.concat(validate916.errors);
+errors = vErrors.length;
+}
+validate915.errors = vErrors;
+return errors === 0;
+}
+validate915.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_deleteJobKind_503 = validate919;
+const schema554 = {"$id":"response_deleteJobKind_503","$ref":"defs#/$defs/ErrorBody"};
+
+function validate920(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate920.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate920.errors = vErrors;
+return errors === 0;
+}
+validate920.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate919(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_deleteJobKind_503" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate919.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate920(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate920.errors : vErrors.concat(validate920.errors);
+errors = vErrors.length;
+}
+validate919.errors = vErrors;
+return errors === 0;
+}
+validate919.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_deleteJobKind_default = validate923;
+const schema556 = {"$id":"response_deleteJobKind_default","$ref":"defs#/$defs/ErrorBody"};
+
+function validate924(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate924.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate924.errors = vErrors;
+return errors === 0;
+}
+validate924.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate923(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_deleteJobKind_default" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate923.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate924(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate924.errors : vErrors.concat(validate924.errors);
+errors = vErrors.length;
+}
+validate923.errors = vErrors;
+return errors === 0;
+}
+validate923.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const body_signIn = validate927;
+const schema558 = {"$id":"body_signIn","$ref":"defs#/$defs/SignIn"};
+const schema559 = {"type":"object","required":["app","username","password"],"additionalProperties":false,"properties":{"app":{"type":"string","maxLength":64,"description":"The app's id."},"username":{"type":"string","maxLength":64},"password":{"type":"string","maxLength":200}}};
+
+function validate927(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="body_signIn" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate927.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -24079,19 +24316,19 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate915.errors = vErrors;
+validate927.errors = vErrors;
 return errors === 0;
 }
-validate915.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate927.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_signIn_200 = validate916;
-const schema554 = {"$id":"response_signIn_200","$ref":"defs#/$defs/Token"};
+export const response_signIn_200 = validate928;
+const schema560 = {"$id":"response_signIn_200","$ref":"defs#/$defs/Token"};
 
-function validate916(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate928(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="response_signIn_200" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate916.evaluated;
+const evaluated0 = validate928.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -24189,250 +24426,13 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate916.errors = vErrors;
+validate928.errors = vErrors;
 return errors === 0;
 }
-validate916.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate928.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_signIn_400 = validate917;
-const schema556 = {"$id":"response_signIn_400","$ref":"defs#/$defs/ErrorBody"};
-
-function validate918(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate918.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate918.errors = vErrors;
-return errors === 0;
-}
-validate918.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate917(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_400" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate917.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate918(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate918.errors : vErrors.concat(validate918.errors);
-errors = vErrors.length;
-}
-validate917.errors = vErrors;
-return errors === 0;
-}
-validate917.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_signIn_401 = validate921;
-const schema558 = {"$id":"response_signIn_401","$ref":"defs#/$defs/ErrorBody"};
-
-function validate922(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate922.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate922.errors = vErrors;
-return errors === 0;
-}
-validate922.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate921(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_401" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate921.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate922(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate922.errors : vErrors.concat(validate922.errors);
-errors = vErrors.length;
-}
-validate921.errors = vErrors;
-return errors === 0;
-}
-validate921.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_signIn_413 = validate925;
-const schema560 = {"$id":"response_signIn_413","$ref":"defs#/$defs/ErrorBody"};
-
-function validate926(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate926.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!(key0 === "error")){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate926.errors = vErrors;
-return errors === 0;
-}
-validate926.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate925(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_413" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate925.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate926(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate926.errors : vErrors.concat(validate926.errors);
-errors = vErrors.length;
-}
-validate925.errors = vErrors;
-return errors === 0;
-}
-validate925.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const response_signIn_422 = validate929;
-const schema562 = {"$id":"response_signIn_422","$ref":"defs#/$defs/ErrorBody"};
+export const response_signIn_400 = validate929;
+const schema562 = {"$id":"response_signIn_400","$ref":"defs#/$defs/ErrorBody"};
 
 function validate930(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -24491,7 +24491,7 @@ validate930.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate929(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_422" */;
+/*# sourceURL="response_signIn_400" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate929.evaluated;
@@ -24510,8 +24510,8 @@ return errors === 0;
 }
 validate929.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_signIn_429 = validate933;
-const schema564 = {"$id":"response_signIn_429","$ref":"defs#/$defs/ErrorBody"};
+export const response_signIn_401 = validate933;
+const schema564 = {"$id":"response_signIn_401","$ref":"defs#/$defs/ErrorBody"};
 
 function validate934(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -24570,7 +24570,7 @@ validate934.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate933(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_429" */;
+/*# sourceURL="response_signIn_401" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate933.evaluated;
@@ -24589,8 +24589,8 @@ return errors === 0;
 }
 validate933.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_signIn_503 = validate937;
-const schema566 = {"$id":"response_signIn_503","$ref":"defs#/$defs/ErrorBody"};
+export const response_signIn_413 = validate937;
+const schema566 = {"$id":"response_signIn_413","$ref":"defs#/$defs/ErrorBody"};
 
 function validate938(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -24649,7 +24649,7 @@ validate938.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate937(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_503" */;
+/*# sourceURL="response_signIn_413" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate937.evaluated;
@@ -24668,8 +24668,8 @@ return errors === 0;
 }
 validate937.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const response_signIn_default = validate941;
-const schema568 = {"$id":"response_signIn_default","$ref":"defs#/$defs/ErrorBody"};
+export const response_signIn_422 = validate941;
+const schema568 = {"$id":"response_signIn_422","$ref":"defs#/$defs/ErrorBody"};
 
 function validate942(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -24728,7 +24728,7 @@ validate942.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false}
 
 
 function validate941(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="response_signIn_default" */;
+/*# sourceURL="response_signIn_422" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate941.evaluated;
@@ -24746,4 +24746,241 @@ validate941.errors = vErrors;
 return errors === 0;
 }
 validate941.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_signIn_429 = validate945;
+const schema570 = {"$id":"response_signIn_429","$ref":"defs#/$defs/ErrorBody"};
+
+function validate946(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate946.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate946.errors = vErrors;
+return errors === 0;
+}
+validate946.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate945(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_signIn_429" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate945.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate946(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate946.errors : vErrors.concat(validate946.errors);
+errors = vErrors.length;
+}
+validate945.errors = vErrors;
+return errors === 0;
+}
+validate945.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_signIn_503 = validate949;
+const schema572 = {"$id":"response_signIn_503","$ref":"defs#/$defs/ErrorBody"};
+
+function validate950(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate950.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate950.errors = vErrors;
+return errors === 0;
+}
+validate950.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate949(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_signIn_503" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate949.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate950(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate950.errors : vErrors.concat(validate950.errors);
+errors = vErrors.length;
+}
+validate949.errors = vErrors;
+return errors === 0;
+}
+validate949.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const response_signIn_default = validate953;
+const schema574 = {"$id":"response_signIn_default","$ref":"defs#/$defs/ErrorBody"};
+
+function validate954(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate954.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "error")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+if(!(validate24(data.error, {instancePath:instancePath+"/error",parentData:data,parentDataProperty:"error",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate954.errors = vErrors;
+return errors === 0;
+}
+validate954.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate953(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="response_signIn_default" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate953.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate954(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate954.errors : vErrors.concat(validate954.errors);
+errors = vErrors.length;
+}
+validate953.errors = vErrors;
+return errors === 0;
+}
+validate953.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
