@@ -193,7 +193,7 @@ export interface BenchOptions {
   sizes: Sizes;
   scenarios: ScenarioName[];
   peers: PeerName[];
-  /** The Markdown report; the SVG chart goes next to it as benchmarks-latency.svg. */
+  /** The Markdown report; the SVG chart goes next to it as `<name>-latency.svg`. */
   out: string;
   /** Progress lines. */
   log: (line: string) => void;

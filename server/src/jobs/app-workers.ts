@@ -127,12 +127,29 @@ export function createAppJobs(deps: AppJobsDeps): AppJobs {
     send(assignment.workerNode, message).catch((err: unknown) => log.warn({ err, job: job.id }, 'job assignment not sent'));
   };
 
-  /** Gives the app's queued jobs to free workers; safe to call any time, from any node. */
+  /**
+   * Gives the app's queued jobs to free workers; safe to call any time, from any node. Calls that
+   * come while the app's pass runs make one more pass after it, not one each: every job start and
+   * end calls this, and each pass is a transaction holding the app's lock.
+   */
+  const passes = new Map<string, { again: boolean }>();
   const assign = (appId: string) => {
-    assignQueuedJobs(db, appId).then(
-      (assignments) => assignments.forEach(hand),
-      (err: unknown) => log.warn({ err, appId }, 'queued jobs not assigned'),
-    );
+    const running = passes.get(appId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const pass = { again: false };
+    passes.set(appId, pass);
+    assignQueuedJobs(db, appId)
+      .then(
+        (assignments) => assignments.forEach(hand),
+        (err: unknown) => log.warn({ err, appId }, 'queued jobs not assigned'),
+      )
+      .finally(() => {
+        passes.delete(appId);
+        if (pass.again) assign(appId);
+      });
   };
 
   /** A worker gone (closed here, or its node died): its jobs go back to the queue, or finish lost on their retry. */
